@@ -1,0 +1,9 @@
+//! truc: the national electronic-document interchange hub (Trục liên thông văn bản).
+//!
+//! State agencies exchange official documents and processing statuses through it as edXML
+//! packages of QCVN 102:2016. Each agency keeps its own document-management system; a
+//! sandboxed WebAssembly adapter translates between that system and the standard.
+
+pub mod bundled;
+pub mod edxml;
+pub mod runtime;

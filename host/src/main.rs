@@ -1,0 +1,5 @@
+//! The `truc` command.
+
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,220 @@
+//! Blobs: bytes kept by the hub that adapters read and write in chunks (WIT `blobs`).
+//!
+//! A [`Blob`] is cheap to clone (shared memory or a shared file) and immutable. A
+//! [`BlobWriter`] keeps small outputs in memory and spills larger ones to a temporary file, so
+//! a call's output budget, not the host's memory, bounds what an adapter may produce.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+
+/// Immutable bytes held by the hub.
+#[derive(Clone, Debug)]
+pub struct Blob {
+    data: BlobData,
+}
+
+#[derive(Clone, Debug)]
+enum BlobData {
+    Memory(Bytes),
+    File { file: Arc<File>, size: u64 },
+}
+
+impl Blob {
+    /// A blob over bytes in memory.
+    pub fn from_bytes(bytes: impl Into<Bytes>) -> Blob {
+        Blob {
+            data: BlobData::Memory(bytes.into()),
+        }
+    }
+
+    /// A blob over a file (e.g. a stored attachment); the file is opened now and must not
+    /// change afterwards.
+    pub fn open(path: &Path) -> io::Result<Blob> {
+        let file = File::open(path)?;
+        let size = file.metadata()?.len();
+        Ok(Blob {
+            data: BlobData::File {
+                file: Arc::new(file),
+                size,
+            },
+        })
+    }
+
+    /// Size in bytes.
+    pub fn size(&self) -> u64 {
+        match &self.data {
+            BlobData::Memory(b) => b.len() as u64,
+            BlobData::File { size, .. } => *size,
+        }
+    }
+
+    /// Reads up to `len` bytes at `offset`; fewer only at the end.
+    pub fn read_at(&self, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+        let size = self.size();
+        if offset >= size {
+            return Ok(Vec::new());
+        }
+        let len = len.min((size - offset) as usize);
+        match &self.data {
+            BlobData::Memory(b) => Ok(b[offset as usize..offset as usize + len].to_vec()),
+            BlobData::File { file, .. } => {
+                let mut buf = vec![0; len];
+                file.read_exact_at(&mut buf, offset)?;
+                Ok(buf)
+            }
+        }
+    }
+
+    /// A sequential reader over the whole blob.
+    pub fn reader(&self) -> BlobReader {
+        BlobReader {
+            blob: self.clone(),
+            offset: 0,
+        }
+    }
+
+    /// The whole blob in memory. Meant for payloads already bounded by a budget.
+    pub fn to_bytes(&self) -> io::Result<Bytes> {
+        match &self.data {
+            BlobData::Memory(b) => Ok(b.clone()),
+            BlobData::File { size, .. } => {
+                let mut out = Vec::with_capacity(*size as usize);
+                self.reader().read_to_end(&mut out)?;
+                Ok(out.into())
+            }
+        }
+    }
+
+    /// SHA-256 of the contents.
+    pub fn sha256(&self) -> io::Result<[u8; 32]> {
+        let mut h = Sha256::new();
+        let mut r = self.reader();
+        let mut buf = vec![0; 64 * 1024];
+        loop {
+            let n = r.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+        }
+        Ok(h.finalize().into())
+    }
+}
+
+/// Sequential reader over a [`Blob`].
+pub struct BlobReader {
+    blob: Blob,
+    offset: u64,
+}
+
+impl Read for BlobReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let chunk = self.blob.read_at(self.offset, buf.len())?;
+        buf[..chunk.len()].copy_from_slice(&chunk);
+        self.offset += chunk.len() as u64;
+        Ok(chunk.len())
+    }
+}
+
+/// Outputs up to this size stay in memory; larger ones go to a temporary file.
+const SPILL_AT: usize = 1 << 20;
+
+/// A blob being written.
+#[derive(Debug, Default)]
+pub struct BlobWriter {
+    memory: Vec<u8>,
+    spill: Option<File>,
+    size: u64,
+}
+
+impl BlobWriter {
+    /// An empty writer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Bytes written so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Appends `chunk`.
+    pub fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
+        if self.spill.is_none() && self.memory.len() + chunk.len() > SPILL_AT {
+            let mut file = tempfile::tempfile()?;
+            file.write_all(&self.memory)?;
+            self.memory = Vec::new();
+            self.spill = Some(file);
+        }
+        match &mut self.spill {
+            Some(file) => file.write_all(chunk)?,
+            None => self.memory.extend_from_slice(chunk),
+        }
+        self.size += chunk.len() as u64;
+        Ok(())
+    }
+
+    /// Ends writing.
+    pub fn finish(self) -> io::Result<Blob> {
+        match self.spill {
+            None => Ok(Blob::from_bytes(self.memory)),
+            Some(mut file) => {
+                file.flush()?;
+                file.seek(SeekFrom::Start(0))?;
+                Ok(Blob {
+                    data: BlobData::File {
+                        file: Arc::new(file),
+                        size: self.size,
+                    },
+                })
+            }
+        }
+    }
+}
+
+impl Write for BlobWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        BlobWriter::write(self, buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_are_clamped_to_the_end_of_the_blob() {
+        let b = Blob::from_bytes(&b"hello"[..]);
+        assert_eq!(b.read_at(0, 3).unwrap(), b"hel");
+        assert_eq!(b.read_at(3, 10).unwrap(), b"lo");
+        assert!(b.read_at(5, 10).unwrap().is_empty());
+        assert!(b.read_at(u64::MAX, 10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn large_outputs_spill_to_a_file_and_read_back_identically() {
+        let mut w = BlobWriter::new();
+        let chunk: Vec<u8> = (0..=255u8).cycle().take(300_000).collect();
+        for _ in 0..5 {
+            w.write(&chunk).unwrap();
+        }
+        assert!(w.spill.is_some(), "1.5 MB must not stay in memory");
+        let b = w.finish().unwrap();
+        assert_eq!(b.size(), 1_500_000);
+        let all = b.to_bytes().unwrap();
+        assert_eq!(&all[300_000..300_010], &chunk[..10]);
+        assert_eq!(b.read_at(1_499_999, 5).unwrap(), vec![chunk[299_999]]);
+        assert_eq!(b.sha256().unwrap(), <[u8; 32]>::from(Sha256::digest(&all)));
+    }
+}
