@@ -15,7 +15,8 @@ use std::process::Command;
 const TARGET: &str = "wasm32-wasip2";
 
 fn main() {
-    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root =
+        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let plugins = root.join("plugins");
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed=plugins");
@@ -47,7 +48,10 @@ fn main() {
         );
         let _ = writeln!(all, "    {ident},");
     }
-    let _ = writeln!(generated, "\n/// Every adapter built from `plugins/`.\npub const ALL: &[Artifact] = &[\n{all}];");
+    let _ = writeln!(
+        generated,
+        "\n/// Every adapter built from `plugins/`.\npub const ALL: &[Artifact] = &[\n{all}];"
+    );
     fs::write(out_dir.join("plugins.rs"), generated).expect("write plugins.rs into OUT_DIR");
 }
 
@@ -56,7 +60,9 @@ fn main() {
 fn adapter_packages(plugins: &Path) -> Vec<(String, PathBuf)> {
     let mut found = Vec::new();
     for parent in [plugins.to_path_buf(), plugins.join("testing")] {
-        let Ok(entries) = fs::read_dir(&parent) else { continue };
+        let Ok(entries) = fs::read_dir(&parent) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let dir = entry.path();
             let manifest = dir.join("Cargo.toml");
@@ -120,7 +126,10 @@ fn ensure_wasm_target() {
         .output()
         .map(|o| {
             let sysroot = String::from_utf8_lossy(&o.stdout).trim().to_owned();
-            Path::new(&sysroot).join("lib/rustlib").join(TARGET).exists()
+            Path::new(&sysroot)
+                .join("lib/rustlib")
+                .join(TARGET)
+                .exists()
         })
         .unwrap_or(false);
     if installed {

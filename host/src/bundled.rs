@@ -15,7 +15,9 @@ pub struct Artifact {
 
 impl Artifact {
     /// Reads the component and manifest into an (unsigned) package.
-    pub fn package(&self) -> Result<crate::runtime::AdapterPackage, crate::runtime::package::PackageError> {
+    pub fn package(
+        &self,
+    ) -> Result<crate::runtime::AdapterPackage, crate::runtime::package::PackageError> {
         let io = |path: &str, source| crate::runtime::package::PackageError::Io {
             path: path.to_owned(),
             source,

@@ -25,3 +25,53 @@ pub async fn load(rt: &Runtime, artifact: Artifact, binding: BindingSettings) ->
         .await
         .unwrap_or_else(|e| panic!("{} loads: {e}", artifact.name))
 }
+
+/// Serves `body` with status 200 on every path, on a free loopback port; returns the base URL.
+pub async fn serve_text(body: &'static str) -> String {
+    let app = axum::Router::new().fallback(move || async move { body });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}
+
+/// Asserts that a healthy adapter on the same runtime still answers.
+pub async fn healthy_adapter_still_answers(rt: &Runtime) {
+    let g = load(rt, truc::bundled::TRIVIAL, BindingSettings::default()).await;
+    let msgs = g
+        .decode(&truc::runtime::Payload::from_bytes(
+            "text/plain",
+            &b"01"[..],
+        ))
+        .await
+        .expect("the healthy adapter answers after the misbehaving one");
+    assert_eq!(msgs.len(), 1);
+}
+
+/// A small status message (05 for a G22 document).
+pub fn status_message() -> truc::runtime::CanonicalMessage {
+    use truc::edxml::{EdDateTime, Organ, Package, ResponseFor, Status, StatusCode};
+    let status = Status {
+        from: Organ {
+            organ_id: Some("000.00.00.H41".parse().unwrap()),
+            organ_name: "UBND Tỉnh Nghệ An".into(),
+            ..Default::default()
+        },
+        response_for: Some(ResponseFor {
+            organ_id: Some("000.00.00.G22".parse().unwrap()),
+            code: "7816/VPCP-TTĐT".into(),
+            promulgation_date: Some("2018/09/28".parse().unwrap()),
+            document_id: Some("000.00.00.G22,2018/09/28,7816/VPCP-TTĐT".parse().unwrap()),
+        }),
+        staff: None,
+        status_code: Some(StatusCode::Processing),
+        description: "Đang xử lý".into(),
+        timestamp: Some(EdDateTime::parse("2018/09/29 08:00:00")),
+        traces: Vec::new(),
+    };
+    truc::runtime::CanonicalMessage::new(Package::Status(Box::new(status)))
+}

@@ -284,12 +284,20 @@ proptest! {
     }
 
     #[test]
-    fn reading_mutated_samples_never_panics(pos in 0usize..1583, byte in any::<u8>()) {
-        let mut bytes = crate::edxml_support::sample("status_processing_05.edxml");
-        let at = pos % bytes.len();
+    fn mutated_packages_never_panic_and_what_reads_writes_back(
+        (pkg, store) in package(),
+        pos in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+    ) {
+        let mut bytes = write_to_vec(&pkg, &store).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let at = pos.index(bytes.len());
         bytes[at] = byte;
-        if let Ok(pkg) = read_bytes(&bytes, &mut NullSink, &Limits::default()) {
-            let _ = validate(&pkg, &crate::edxml_support::ctx());
+        let mut sink = MemorySink::new();
+        if let Ok(mutated) = read_bytes(&bytes, &mut sink, &Limits::default()) {
+            let _ = validate(&mutated, &crate::edxml_support::ctx());
+            let written = write_to_vec(&mutated, &sink).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let (back, _) = read_ok(&written);
+            prop_assert_eq!(back, mutated);
         }
     }
 }

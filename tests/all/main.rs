@@ -1,4 +1,5 @@
 //! End-to-end tests: one binary, one file per feature (as wasmtime's `tests/all`).
 
 mod common;
+mod containment;
 mod runtime_calls;

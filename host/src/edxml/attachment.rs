@@ -139,7 +139,11 @@ impl AttachmentWriter for MemoryWriter<'_> {
 impl AttachmentSink for MemorySink {
     fn begin(&mut self, meta: &AttachmentMeta) -> io::Result<Box<dyn AttachmentWriter + '_>> {
         let content_id = meta.content_id.clone();
-        Ok(Box::new(MemoryWriter { sink: self, content_id, buf: Vec::new() }))
+        Ok(Box::new(MemoryWriter {
+            sink: self,
+            content_id,
+            buf: Vec::new(),
+        }))
     }
 }
 
@@ -192,7 +196,10 @@ impl Store<'_> {
         self.size += b.len() as u64;
         if self.size > self.max {
             let limit = self.max;
-            return Err(ReadErrorKind::Limit { what: "the decoded size of one attachment", limit });
+            return Err(ReadErrorKind::Limit {
+                what: "the decoded size of one attachment",
+                limit,
+            });
         }
         self.hasher.update(b);
         self.writer.write_all(b).map_err(ReadErrorKind::Sink)
@@ -203,8 +210,17 @@ impl<'s> Pipeline<'s> {
     /// Starts a pipeline into `writer`; `unzip` per [`is_zip_quirk`].
     pub fn new(writer: Box<dyn AttachmentWriter + 's>, unzip: bool, max: u64) -> Self {
         Pipeline {
-            unzip: if unzip { Unzipping::Sniffing(Vec::with_capacity(4)) } else { Unzipping::No },
-            store: Store { hasher: sha2::Sha256::new(), size: 0, max, writer },
+            unzip: if unzip {
+                Unzipping::Sniffing(Vec::with_capacity(4))
+            } else {
+                Unzipping::No
+            },
+            store: Store {
+                hasher: sha2::Sha256::new(),
+                size: 0,
+                max,
+                writer,
+            },
         }
     }
 
@@ -222,7 +238,12 @@ impl<'s> Pipeline<'s> {
             }
             Unzipping::No | Unzipping::NotAZip => false,
         };
-        let Store { hasher, size, writer, .. } = self.store;
+        let Store {
+            hasher,
+            size,
+            writer,
+            ..
+        } = self.store;
         let sha = Sha256(hasher.finalize().into());
         writer.finish(&sha, size).map_err(ReadErrorKind::Sink)?;
         Ok((sha, size, zipped))

@@ -7,8 +7,8 @@
 
 use base64::Engine;
 use base64::alphabet::STANDARD;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 
 use super::error::ReadErrorKind;
 use super::xml::TextSink;
@@ -59,7 +59,10 @@ impl<'a> Base64Decoder<'a> {
             return Ok(());
         }
         if self.padded {
-            return Err(invalid(self.consumed, "content continues after the '=' padding"));
+            return Err(invalid(
+                self.consumed,
+                "content continues after the '=' padding",
+            ));
         }
         let written = ENGINE
             .decode_slice(&self.pending[..n], &mut self.decoded)
@@ -83,7 +86,10 @@ impl TextSink for Base64Decoder<'_> {
             if clean {
                 self.pending.extend_from_slice(now);
             } else {
-                let symbols = now.iter().copied().filter(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+                let symbols = now
+                    .iter()
+                    .copied()
+                    .filter(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
                 self.pending.extend(symbols);
             }
             if self.pending.len() >= BATCH {
@@ -111,12 +117,14 @@ fn describe(e: base64::DecodeSliceError, base: u64) -> ReadErrorKind {
             };
             invalid(base + i as u64, &what)
         }
-        DecodeSliceError::DecodeError(DecodeError::InvalidLength(n)) => {
-            invalid(base + n as u64, "the content is truncated (a lone final symbol)")
-        }
-        DecodeSliceError::DecodeError(DecodeError::InvalidLastSymbol { offset, .. }) => {
-            invalid(base + offset as u64, "the final symbol has stray bits (truncated or corrupt)")
-        }
+        DecodeSliceError::DecodeError(DecodeError::InvalidLength(n)) => invalid(
+            base + n as u64,
+            "the content is truncated (a lone final symbol)",
+        ),
+        DecodeSliceError::DecodeError(DecodeError::InvalidLastSymbol { offset, .. }) => invalid(
+            base + offset as u64,
+            "the final symbol has stray bits (truncated or corrupt)",
+        ),
         DecodeSliceError::DecodeError(DecodeError::InvalidPadding) => {
             invalid(base, "invalid '=' padding")
         }
@@ -165,7 +173,10 @@ mod tests {
     #[test]
     fn malformed_input_is_refused_with_a_position() {
         let e = decode_chunks(b"QUJD*EVG", 2).unwrap_err().to_string();
-        assert!(e.contains("invalid character '*'") && e.contains("symbol 4"), "{e}");
+        assert!(
+            e.contains("invalid character '*'") && e.contains("symbol 4"),
+            "{e}"
+        );
         let e = decode_chunks(b"QQ==QUJD", 8).unwrap_err().to_string();
         assert!(e.contains("padding"), "{e}");
         let e = decode_chunks(b"QUJDR", 8).unwrap_err().to_string();

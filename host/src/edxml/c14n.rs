@@ -21,7 +21,11 @@ use super::xml::{Pull, StartTag, TextSink, Utf8Check, XmlPull};
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
 /// Writes the exclusive canonical form of a whole document (no comments) to `out`.
-pub fn canonicalize<R: BufRead, W: Write>(input: R, mut out: W, limits: &Limits) -> Result<(), ReadError> {
+pub fn canonicalize<R: BufRead, W: Write>(
+    input: R,
+    mut out: W,
+    limits: &Limits,
+) -> Result<(), ReadError> {
     let mut p = XmlPull::new(input, limits)?;
     let mut scopes = NsScopes::default();
     let mut c = ExcC14n::new(Vec::new());
@@ -55,7 +59,9 @@ pub(crate) struct NsScopes {
 impl NsScopes {
     /// A scope stack whose outermost frame holds `bindings` (inherited from outside a subtree).
     pub fn with_bindings(bindings: Vec<(String, String)>) -> Self {
-        NsScopes { frames: vec![bindings] }
+        NsScopes {
+            frames: vec![bindings],
+        }
     }
 
     /// Enters an element, recording the namespaces it declares.
@@ -65,7 +71,9 @@ impl NsScopes {
             .iter()
             .filter_map(|(name, value)| match name.as_str() {
                 "xmlns" => Some((String::new(), value.clone())),
-                n => n.strip_prefix("xmlns:").map(|p| (p.to_owned(), value.clone())),
+                n => n
+                    .strip_prefix("xmlns:")
+                    .map(|p| (p.to_owned(), value.clone())),
             })
             .collect();
         self.frames.push(decls);
@@ -113,7 +121,12 @@ pub(crate) struct ExcC14n {
 impl ExcC14n {
     /// A canonicalizer for a document or subtree; `inclusive` is the PrefixList, if any.
     pub fn new(inclusive: Vec<String>) -> Self {
-        ExcC14n { rendered: Vec::new(), names: Vec::new(), inclusive, seen_root: false }
+        ExcC14n {
+            rendered: Vec::new(),
+            names: Vec::new(),
+            inclusive,
+            seen_root: false,
+        }
     }
 
     fn rendered_uri(&self, prefix: &str) -> Option<&str> {
@@ -126,7 +139,12 @@ impl ExcC14n {
     }
 
     /// Writes a start tag; `scopes` must already include the element's own declarations.
-    pub fn start(&mut self, tag: &StartTag, scopes: &NsScopes, out: &mut dyn Write) -> std::io::Result<()> {
+    pub fn start(
+        &mut self,
+        tag: &StartTag,
+        scopes: &NsScopes,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
         let elem_prefix = prefix_of(&tag.qname);
         let mut utilized: Vec<&str> = vec![elem_prefix];
         let mut attrs: Vec<(&str, &str, &str, &str)> = Vec::new(); // (ns uri, local, qname, value)
@@ -138,7 +156,11 @@ impl ExcC14n {
                 Some((p, l)) => (p, l),
                 None => ("", name.as_str()),
             };
-            let uri = if prefix.is_empty() { "" } else { scopes.lookup(prefix).unwrap_or("") };
+            let uri = if prefix.is_empty() {
+                ""
+            } else {
+                scopes.lookup(prefix).unwrap_or("")
+            };
             if !prefix.is_empty() {
                 utilized.push(prefix);
             }
@@ -204,7 +226,13 @@ impl ExcC14n {
     }
 
     /// Writes a processing instruction; `depth` is the parser's depth (0 = outside the root).
-    pub fn pi(&mut self, target: &str, content: &str, depth: usize, out: &mut dyn Write) -> std::io::Result<()> {
+    pub fn pi(
+        &mut self,
+        target: &str,
+        content: &str,
+        depth: usize,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
         let after_root = depth == 0 && self.seen_root;
         if after_root {
             out.write_all(b"\n")?;
@@ -250,7 +278,11 @@ pub(crate) fn escape_text(out: &mut dyn Write, s: &[u8]) -> std::io::Result<()> 
     })
 }
 
-fn escape(out: &mut dyn Write, s: &[u8], rep: impl Fn(u8) -> Option<&'static [u8]>) -> std::io::Result<()> {
+fn escape(
+    out: &mut dyn Write,
+    s: &[u8],
+    rep: impl Fn(u8) -> Option<&'static [u8]>,
+) -> std::io::Result<()> {
     let mut start = 0;
     for (i, &b) in s.iter().enumerate() {
         if let Some(r) = rep(b) {
@@ -271,7 +303,10 @@ pub(crate) struct C14nText<'a> {
 impl<'a> C14nText<'a> {
     /// Writes into `out`.
     pub fn new(out: &'a mut dyn Write) -> Self {
-        C14nText { out, utf8: Utf8Check::default() }
+        C14nText {
+            out,
+            utf8: Utf8Check::default(),
+        }
     }
 
     /// Fails if the text ended inside a UTF-8 sequence.
@@ -283,7 +318,9 @@ impl<'a> C14nText<'a> {
 impl TextSink for C14nText<'_> {
     fn text(&mut self, chunk: &[u8]) -> Result<(), ReadErrorKind> {
         let out = &mut *self.out;
-        self.utf8.feed(chunk, |s| escape_text(out, s.as_bytes()).map_err(ReadErrorKind::Io))
+        self.utf8.feed(chunk, |s| {
+            escape_text(out, s.as_bytes()).map_err(ReadErrorKind::Io)
+        })
     }
 }
 
@@ -299,8 +336,13 @@ mod tests {
 
     #[test]
     fn empty_elements_attributes_and_text_are_canonical() {
-        let got = c14n("<?xml version=\"1.0\"?>\r\n<a  b='2' a=\"1&amp;&lt;&#9;\"><e/>x &gt; y\r\n<![CDATA[<&>]]><!-- c --></a>\n");
-        assert_eq!(got, "<a a=\"1&amp;&lt;&#x9;\" b=\"2\"><e></e>x &gt; y\n&lt;&amp;&gt;</a>");
+        let got = c14n(
+            "<?xml version=\"1.0\"?>\r\n<a  b='2' a=\"1&amp;&lt;&#9;\"><e/>x &gt; y\r\n<![CDATA[<&>]]><!-- c --></a>\n",
+        );
+        assert_eq!(
+            got,
+            "<a a=\"1&amp;&lt;&#x9;\" b=\"2\"><e></e>x &gt; y\n&lt;&amp;&gt;</a>"
+        );
     }
 
     #[test]
@@ -322,7 +364,10 @@ mod tests {
     #[test]
     fn attributes_sort_by_namespace_uri_then_local_name() {
         let got = c14n("<e xmlns:b=\"urn:a\" xmlns:a=\"urn:b\" a:x=\"1\" b:y=\"2\" z=\"3\"/>");
-        assert_eq!(got, "<e xmlns:a=\"urn:b\" xmlns:b=\"urn:a\" z=\"3\" b:y=\"2\" a:x=\"1\"></e>");
+        assert_eq!(
+            got,
+            "<e xmlns:a=\"urn:b\" xmlns:b=\"urn:a\" z=\"3\" b:y=\"2\" a:x=\"1\"></e>"
+        );
     }
 
     #[test]

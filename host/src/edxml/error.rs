@@ -15,7 +15,11 @@ pub struct ReadError {
 }
 
 fn display_path(path: &str) -> &str {
-    if path.is_empty() { "outside the root element" } else { path }
+    if path.is_empty() {
+        "outside the root element"
+    } else {
+        path
+    }
 }
 
 /// What went wrong while reading a package.
@@ -80,7 +84,9 @@ pub enum ReadErrorKind {
     #[error("text before the root element; a package starts with <?xml …?> or <edXML>")]
     LeadingText,
     /// The envelope carries no header.
-    #[error("the package has no edXMLEnvelope/edXMLHeader, so it is neither a document nor a status")]
+    #[error(
+        "the package has no edXMLEnvelope/edXMLHeader, so it is neither a document nor a status"
+    )]
     NoHeader,
     /// A limit from [`Limits`](super::Limits) was exceeded.
     #[error("{what} exceeds the limit of {limit}; the package is refused as too large or hostile")]
@@ -97,7 +103,9 @@ pub enum ReadErrorKind {
     #[error("the attachment is labelled application/zip but cannot be unzipped: {0}")]
     Zip(String),
     /// A manifest entry names a content id that no attachment carries.
-    #[error("the manifest lists cid:{0} but AttachmentEncoded carries no Attachment with that ContentId")]
+    #[error(
+        "the manifest lists cid:{0} but AttachmentEncoded carries no Attachment with that ContentId"
+    )]
     MissingAttachment(String),
     /// Two attachments share one content id.
     #[error("two attachments share ContentId {0:?}; each attachment needs its own")]

@@ -27,7 +27,12 @@ pub fn read<R: BufRead>(
     sink: &mut dyn AttachmentSink,
     limits: &Limits,
 ) -> Result<Package, ReadError> {
-    let mut r = Reader { p: XmlPull::new(input, limits)?, limits, sink, parts: Parts::default() };
+    let mut r = Reader {
+        p: XmlPull::new(input, limits)?,
+        limits,
+        sink,
+        parts: Parts::default(),
+    };
     r.package()
 }
 
@@ -95,7 +100,9 @@ impl<R: BufRead> Reader<'_, '_, R> {
             match self.p.next(&mut Ignore::default())? {
                 Pull::Eof => break,
                 Pull::Pi(..) => continue,
-                Pull::Start(_) | Pull::End => return Err(self.p.error(ReadErrorKind::TrailingContent)),
+                Pull::Start(_) | Pull::End => {
+                    return Err(self.p.error(ReadErrorKind::TrailingContent));
+                }
             }
         }
         self.assemble()
@@ -255,9 +262,13 @@ impl<R: BufRead> Reader<'_, '_, R> {
         while let Some(child) = self.next_child()? {
             match child.local.as_str() {
                 "Priority" => self.parts.doc.other_info.priority = non_empty(self.text()?),
-                "SphereOfPromulgation" => self.parts.doc.other_info.sphere_of_promulgation = self.text()?,
+                "SphereOfPromulgation" => {
+                    self.parts.doc.other_info.sphere_of_promulgation = self.text()?
+                }
                 "TyperNotation" => self.parts.doc.other_info.typer_notation = self.text()?,
-                "PromulgationAmount" => self.parts.doc.other_info.promulgation_amount = self.text()?,
+                "PromulgationAmount" => {
+                    self.parts.doc.other_info.promulgation_amount = self.text()?
+                }
                 "PageAmount" => self.parts.doc.other_info.page_amount = self.text()?,
                 "Direction" => self.parts.doc.other_info.direction = self.text()?,
                 "Appendixes" => {
@@ -445,7 +456,10 @@ impl<R: BufRead> Reader<'_, '_, R> {
             }
             if self.parts.attachments.len() >= self.limits.max_attachments {
                 let limit = self.limits.max_attachments as u64;
-                let kind = ReadErrorKind::Limit { what: "the number of attachments", limit };
+                let kind = ReadErrorKind::Limit {
+                    what: "the number of attachments",
+                    limit,
+                };
                 return Err(self.p.error(kind));
             }
             let att = self.attachment()?;
@@ -492,7 +506,10 @@ impl<R: BufRead> Reader<'_, '_, R> {
     /// Streams `ContentTransferEncoded` through base64, the optional unzip and the digest.
     fn content(&mut self, m: &ManifestRef) -> Result<(Sha256, u64, bool), ReadError> {
         let meta = self.meta(m);
-        let writer = self.sink.begin(&meta).map_err(|e| self.p.error(ReadErrorKind::Sink(e)))?;
+        let writer = self
+            .sink
+            .begin(&meta)
+            .map_err(|e| self.p.error(ReadErrorKind::Sink(e)))?;
         let mut pipe = Pipeline::new(writer, meta.unzipping, self.limits.max_attachment_bytes);
         let mut decoder = Base64Decoder::new(&mut pipe);
         loop {
@@ -500,7 +517,8 @@ impl<R: BufRead> Reader<'_, '_, R> {
                 Pull::End => break,
                 Pull::Pi(..) => continue,
                 Pull::Start(_) | Pull::Eof => {
-                    let kind = ReadErrorKind::Base64("an element inside ContentTransferEncoded".into());
+                    let kind =
+                        ReadErrorKind::Base64("an element inside ContentTransferEncoded".into());
                     return Err(self.p.error(kind));
                 }
             }
@@ -517,17 +535,31 @@ impl<R: BufRead> Reader<'_, '_, R> {
 
     /// An attachment without content: stored as zero bytes.
     fn empty_content(&mut self, m: &ManifestRef) -> Result<(Sha256, u64, bool), ReadError> {
-        let meta = AttachmentMeta { unzipping: false, ..self.meta(m) };
-        let writer = self.sink.begin(&meta).map_err(|e| self.p.error(ReadErrorKind::Sink(e)))?;
+        let meta = AttachmentMeta {
+            unzipping: false,
+            ..self.meta(m)
+        };
+        let writer = self
+            .sink
+            .begin(&meta)
+            .map_err(|e| self.p.error(ReadErrorKind::Sink(e)))?;
         let pipe = Pipeline::new(writer, false, self.limits.max_attachment_bytes);
         pipe.finish().map_err(|k| self.p.error(k))
     }
 
     /// Metadata for the sink: this element's fields, completed from the manifest.
     fn meta(&self, m: &ManifestRef) -> AttachmentMeta {
-        let manifest = self.parts.manifest.iter().find(|r| r.content_id == m.content_id);
+        let manifest = self
+            .parts
+            .manifest
+            .iter()
+            .find(|r| r.content_id == m.content_id);
         let pick = |own: &str, other: Option<&str>| {
-            if own.is_empty() { other.unwrap_or("").to_owned() } else { own.to_owned() }
+            if own.is_empty() {
+                other.unwrap_or("").to_owned()
+            } else {
+                own.to_owned()
+            }
         };
         let name = pick(&m.name, manifest.map(|r| r.name.as_str()));
         let content_type = pick(&m.content_type, manifest.map(|r| r.content_type.as_str()));
@@ -542,20 +574,30 @@ impl<R: BufRead> Reader<'_, '_, R> {
     fn assemble(&mut self) -> Result<Package, ReadError> {
         let parts = std::mem::take(&mut self.parts);
         let offset = self.p.offset();
-        let fail = |path: &str, kind| ReadError { offset, path: path.to_owned(), kind };
+        let fail = |path: &str, kind| ReadError {
+            offset,
+            path: path.to_owned(),
+            kind,
+        };
         if !parts.seen_header {
             return Err(fail("edXML/edXMLEnvelope", ReadErrorKind::NoHeader));
         }
         let mut attachments = parts.attachments;
         for (i, a) in attachments.iter().enumerate() {
-            let dup = attachments[..i].iter().any(|b| b.content_id == a.content_id);
-            if dup && !a.content_id.is_empty() {
+            // Attachments are matched and stored by content id, so even two empty ids clash.
+            if attachments[..i]
+                .iter()
+                .any(|b| b.content_id == a.content_id)
+            {
                 let kind = ReadErrorKind::DuplicateContentId(a.content_id.clone());
                 return Err(fail("edXML/AttachmentEncoded", kind));
             }
         }
         for r in &parts.manifest {
-            match attachments.iter_mut().find(|a| a.content_id == r.content_id) {
+            match attachments
+                .iter_mut()
+                .find(|a| a.content_id == r.content_id)
+            {
                 Some(a) => {
                     fill(&mut a.name, &r.name);
                     fill(&mut a.description, &r.description);
@@ -573,7 +615,10 @@ impl<R: BufRead> Reader<'_, '_, R> {
         let is_status = parts.status_block || parts.status_code_seen;
         if is_status {
             if !attachments.is_empty() {
-                return Err(fail("edXML/AttachmentEncoded", ReadErrorKind::StatusWithAttachments));
+                return Err(fail(
+                    "edXML/AttachmentEncoded",
+                    ReadErrorKind::StatusWithAttachments,
+                ));
             }
             let doc = parts.doc;
             return Ok(Package::Status(Box::new(Status {
@@ -680,9 +725,17 @@ fn non_empty<T: std::str::FromStr>(s: String) -> Option<T> {
 }
 
 fn date(s: &str) -> Option<EdDate> {
-    if s.is_empty() { None } else { Some(EdDate::parse(s)) }
+    if s.is_empty() {
+        None
+    } else {
+        Some(EdDate::parse(s))
+    }
 }
 
 fn datetime(s: &str) -> Option<EdDateTime> {
-    if s.is_empty() { None } else { Some(EdDateTime::parse(s)) }
+    if s.is_empty() {
+        None
+    } else {
+        Some(EdDateTime::parse(s))
+    }
 }

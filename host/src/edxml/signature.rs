@@ -37,7 +37,11 @@ pub struct SigningKey(RsaKeyPair);
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SigningKey(RSA {} bits)", self.0.public().modulus_len() * 8)
+        write!(
+            f,
+            "SigningKey(RSA {} bits)",
+            self.0.public().modulus_len() * 8
+        )
     }
 }
 
@@ -49,9 +53,14 @@ impl SigningKey {
         let pair = match label {
             "PRIVATE KEY" => RsaKeyPair::from_pkcs8(&der),
             "RSA PRIVATE KEY" => RsaKeyPair::from_der(&der),
-            other => return Err(SignError::Key(format!("a PEM {other:?} is not an RSA private key"))),
+            other => {
+                return Err(SignError::Key(format!(
+                    "a PEM {other:?} is not an RSA private key"
+                )));
+            }
         };
-        pair.map(SigningKey).map_err(|e| SignError::Key(format!("rejected RSA key: {e}")))
+        pair.map(SigningKey)
+            .map_err(|e| SignError::Key(format!("rejected RSA key: {e}")))
     }
 }
 
@@ -79,7 +88,10 @@ impl Certificate {
     pub fn from_der(der: &[u8]) -> Result<Self, VerifyError> {
         let parsed = x509_cert::Certificate::from_der(der)
             .map_err(|e| VerifyError::Certificate(format!("not an X.509 certificate ({e})")))?;
-        Ok(Certificate { der: der.to_vec(), parsed })
+        Ok(Certificate {
+            der: der.to_vec(),
+            parsed,
+        })
     }
 
     /// Parses the first certificate of a PEM file.
@@ -87,7 +99,9 @@ impl Certificate {
         let (label, der) = x509_cert::der::pem::decode_vec(pem)
             .map_err(|e| VerifyError::Certificate(format!("not a PEM file ({e})")))?;
         if label != "CERTIFICATE" {
-            return Err(VerifyError::Certificate(format!("a PEM {label:?} is not a certificate")));
+            return Err(VerifyError::Certificate(format!(
+                "a PEM {label:?} is not a certificate"
+            )));
         }
         Self::from_der(&der)
     }
@@ -105,7 +119,9 @@ impl Certificate {
     fn rsa_public_key(&self) -> Result<&[u8], VerifyError> {
         let spki = self.parsed.tbs_certificate().subject_public_key_info();
         if spki.algorithm.oid.to_string() != RSA_ENCRYPTION_OID {
-            return Err(VerifyError::Certificate("the certificate's key is not an RSA key".into()));
+            return Err(VerifyError::Certificate(
+                "the certificate's key is not an RSA key".into(),
+            ));
         }
         Ok(spki.subject_public_key.raw_bytes())
     }
@@ -165,7 +181,9 @@ pub enum VerifyError {
     #[error("the package carries no XMLDSig signature")]
     Unsigned,
     /// The signature uses something this verifier does not accept.
-    #[error("unsupported signature: {0}; truc verifies exclusive C14N, RSA-SHA256 and SHA-256 over URI=\"\"")]
+    #[error(
+        "unsupported signature: {0}; truc verifies exclusive C14N, RSA-SHA256 and SHA-256 over URI=\"\""
+    )]
     Unsupported(String),
     /// The signature element is incomplete or garbled.
     #[error("malformed signature: {0}")]
@@ -174,7 +192,9 @@ pub enum VerifyError {
     #[error("the package's digest does not match the signature: it was changed after signing")]
     DigestMismatch,
     /// The signature value does not match the signed information and key.
-    #[error("the signature value is not valid for the signer's key: the signature was altered or forged")]
+    #[error(
+        "the signature value is not valid for the signer's key: the signature was altered or forged"
+    )]
     BadSignature,
     /// The package names a signer other than the trusted certificate.
     #[error("the package was signed with another certificate ({0}) than the trusted one")]
@@ -218,17 +238,30 @@ pub fn sign<R: BufRead + Seek, W: Write>(
 }
 
 /// Signs a package held in memory; see [`sign`].
-pub fn sign_bytes(input: &[u8], key: &SigningKey, cert: &Certificate, limits: &Limits) -> Result<Vec<u8>, SignError> {
+pub fn sign_bytes(
+    input: &[u8],
+    key: &SigningKey,
+    cert: &Certificate,
+    limits: &Limits,
+) -> Result<Vec<u8>, SignError> {
     let mut out = Vec::with_capacity(input.len() + 4096);
     sign(io::Cursor::new(input), &mut out, key, cert, limits)?;
     Ok(out)
 }
 
 /// Verifies the package's XMLDSig signature; with `trusted`, also that it is that signer's.
-pub fn verify<R: BufRead>(mut input: R, trusted: Option<&Certificate>, limits: &Limits) -> Result<Verified, VerifyError> {
+pub fn verify<R: BufRead>(
+    mut input: R,
+    trusted: Option<&Certificate>,
+    limits: &Limits,
+) -> Result<Verified, VerifyError> {
     let scan = scan(&mut input, limits)?;
     let Some(sig) = scan.signature else {
-        return Err(if scan.placeholder { VerifyError::Placeholder } else { VerifyError::Unsigned });
+        return Err(if scan.placeholder {
+            VerifyError::Placeholder
+        } else {
+            VerifyError::Unsigned
+        });
     };
     sig.check_algorithms()?;
     let expected = decode_b64(&sig.digest_value, "DigestValue")?;
@@ -252,17 +285,27 @@ pub fn verify<R: BufRead>(mut input: R, trusted: Option<&Certificate>, limits: &
     UnparsedPublicKey::new(&rsig::RSA_PKCS1_2048_8192_SHA256, signer.rsa_public_key()?)
         .verify(&sig.signed_info_c14n, &value)
         .map_err(|_| VerifyError::BadSignature)?;
-    Ok(Verified { subject: signer.subject(), certificate: signer, pinned: trusted.is_some() })
+    Ok(Verified {
+        subject: signer.subject(),
+        certificate: signer,
+        pinned: trusted.is_some(),
+    })
 }
 
 /// Verifies a package held in memory; see [`verify`].
-pub fn verify_bytes(input: &[u8], trusted: Option<&Certificate>, limits: &Limits) -> Result<Verified, VerifyError> {
+pub fn verify_bytes(
+    input: &[u8],
+    trusted: Option<&Certificate>,
+    limits: &Limits,
+) -> Result<Verified, VerifyError> {
     verify(input, trusted, limits)
 }
 
 fn decode_b64(text: &str, what: &str) -> Result<Vec<u8>, VerifyError> {
     let clean: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    STANDARD.decode(clean).map_err(|e| VerifyError::Malformed(format!("{what} is not base64 ({e})")))
+    STANDARD
+        .decode(clean)
+        .map_err(|e| VerifyError::Malformed(format!("{what} is not base64 ({e})")))
 }
 
 /// The `ds:Signature` element, with line breaks like xmlsec1's output.
@@ -339,7 +382,9 @@ impl ParsedSignature {
             return unsupported(format!("SignatureMethod {:?}", self.signature_method));
         }
         if self.references != 1 || self.reference_uri.as_deref() != Some("") {
-            return unsupported("a signature must have exactly one Reference, with URI=\"\"".into());
+            return unsupported(
+                "a signature must have exactly one Reference, with URI=\"\"".into(),
+            );
         }
         if self.transforms != [ENVELOPED, EXC_C14N] {
             return unsupported(format!("Transforms {:?}", self.transforms));
@@ -348,7 +393,9 @@ impl ParsedSignature {
             return unsupported(format!("DigestMethod {:?}", self.digest_method));
         }
         if !self.transform_prefixes.is_empty() {
-            return unsupported("an InclusiveNamespaces PrefixList on the document transform".into());
+            return unsupported(
+                "an InclusiveNamespaces PrefixList on the document transform".into(),
+            );
         }
         Ok(())
     }
@@ -417,13 +464,22 @@ fn scan<R: BufRead>(input: &mut R, limits: &Limits) -> Result<Scan, ReadError> {
                         outer.pop();
                         let bindings = outer.flatten();
                         let events = vec![Recorded::Start(tag)];
-                        s.signed_info = Some(SignedInfoRecording { bindings, events, depth: path.len() });
+                        s.signed_info = Some(SignedInfoRecording {
+                            bindings,
+                            events,
+                            depth: path.len(),
+                        });
                     }
                 } else if tag.local == "Signature" && is_dsig && found.is_none() {
-                    sig = Some(InSignature { depth: path.len(), parsed: ParsedSignature::default(), signed_info: None });
+                    sig = Some(InSignature {
+                        depth: path.len(),
+                        parsed: ParsedSignature::default(),
+                        signed_info: None,
+                    });
                 } else {
                     placeholder |= tag.local == "Signature";
-                    c14n.start(&tag, &scopes, &mut hasher).map_err(|e| p.error(e.into()))?;
+                    c14n.start(&tag, &scopes, &mut hasher)
+                        .map_err(|e| p.error(e.into()))?;
                 }
             }
             Pull::End => {
@@ -442,7 +498,10 @@ fn scan<R: BufRead>(input: &mut R, limits: &Limits) -> Result<Scan, ReadError> {
                         found = sig.take().map(|s| s.parsed);
                     }
                 } else {
-                    if path.last().is_some_and(|l| l == "edXMLHeader") && header_end.is_none() && !p.last_was_empty() {
+                    if path.last().is_some_and(|l| l == "edXMLHeader")
+                        && header_end.is_none()
+                        && !p.last_was_empty()
+                    {
                         header_end = Some(p.markup_start());
                     }
                     c14n.end(&mut hasher).map_err(|e| p.error(e.into()))?;
@@ -452,25 +511,41 @@ fn scan<R: BufRead>(input: &mut R, limits: &Limits) -> Result<Scan, ReadError> {
             }
             Pull::Pi(target, content) => {
                 if sig.is_none() {
-                    c14n.pi(&target, &content, p.depth(), &mut hasher).map_err(|e| p.error(e.into()))?;
+                    c14n.pi(&target, &content, p.depth(), &mut hasher)
+                        .map_err(|e| p.error(e.into()))?;
                 }
             }
             Pull::Eof => break,
         }
     }
-    Ok(Scan { digest: hasher.0.finalize().into(), header_end, signature: found, placeholder })
+    Ok(Scan {
+        digest: hasher.0.finalize().into(),
+        header_end,
+        signature: found,
+        placeholder,
+    })
 }
 
 impl ParsedSignature {
     /// `rel` is the path from `Signature` to this element.
     fn on_start(&mut self, rel: &[String], tag: &StartTag) {
-        let attr = |name: &str| tag.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+        let attr = |name: &str| {
+            tag.attrs
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        };
         let names: Vec<&str> = rel.iter().map(String::as_str).collect();
         match names.as_slice() {
             ["Signature", "SignedInfo", "CanonicalizationMethod"] => {
                 self.c14n_method = attr("Algorithm").unwrap_or_default();
             }
-            ["Signature", "SignedInfo", "CanonicalizationMethod", "InclusiveNamespaces"] => {
+            [
+                "Signature",
+                "SignedInfo",
+                "CanonicalizationMethod",
+                "InclusiveNamespaces",
+            ] => {
                 self.c14n_prefixes = prefix_list(attr("PrefixList"));
             }
             ["Signature", "SignedInfo", "SignatureMethod"] => {
@@ -482,10 +557,23 @@ impl ParsedSignature {
                     self.reference_uri = attr("URI");
                 }
             }
-            ["Signature", "SignedInfo", "Reference", "Transforms", "Transform"] if self.references == 1 => {
+            [
+                "Signature",
+                "SignedInfo",
+                "Reference",
+                "Transforms",
+                "Transform",
+            ] if self.references == 1 => {
                 self.transforms.push(attr("Algorithm").unwrap_or_default());
             }
-            ["Signature", "SignedInfo", "Reference", "Transforms", "Transform", "InclusiveNamespaces"] => {
+            [
+                "Signature",
+                "SignedInfo",
+                "Reference",
+                "Transforms",
+                "Transform",
+                "InclusiveNamespaces",
+            ] => {
                 self.transform_prefixes = prefix_list(attr("PrefixList"));
             }
             ["Signature", "SignedInfo", "Reference", "DigestMethod"] if self.references == 1 => {
@@ -503,7 +591,9 @@ impl ParsedSignature {
                 self.digest_value = text;
             }
             ["Signature", "SignatureValue"] => self.signature_value = text,
-            ["Signature", "KeyInfo", "X509Data", "X509Certificate"] if self.certificate.is_none() => {
+            ["Signature", "KeyInfo", "X509Data", "X509Certificate"]
+                if self.certificate.is_none() =>
+            {
                 self.certificate = Some(text);
             }
             _ => {}
@@ -512,11 +602,18 @@ impl ParsedSignature {
 }
 
 fn prefix_list(v: Option<String>) -> Vec<String> {
-    v.unwrap_or_default().split_ascii_whitespace().map(str::to_owned).collect()
+    v.unwrap_or_default()
+        .split_ascii_whitespace()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Canonicalizes the recorded `SignedInfo` subtree with the bindings in scope around it.
-fn replay(bindings: &[(String, String)], events: &[Recorded], prefixes: &[String]) -> io::Result<Vec<u8>> {
+fn replay(
+    bindings: &[(String, String)],
+    events: &[Recorded],
+    prefixes: &[String],
+) -> io::Result<Vec<u8>> {
     let mut scopes = NsScopes::with_bindings(bindings.to_vec());
     let mut c = ExcC14n::new(prefixes.to_vec());
     let mut out = Vec::new();

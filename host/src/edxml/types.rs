@@ -95,7 +95,8 @@ fn is_tolerant_organ_id(s: &str) -> bool {
     (2..=4).contains(&groups.len())
         && groups.iter().all(|g| {
             (2..=3).contains(&g.len())
-                && g.bytes().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+                && g.bytes()
+                    .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
         })
 }
 
@@ -621,7 +622,9 @@ mod tests {
 
     #[test]
     fn document_id_splits_on_first_two_commas_only() {
-        let id: DocumentId = "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT, phụ lục".parse().unwrap();
+        let id: DocumentId = "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT, phụ lục"
+            .parse()
+            .unwrap();
         let p = id.parts().unwrap();
         assert_eq!(p.organ, "000.00.00.G22");
         assert_eq!(p.parsed_date(), Some(ymd(2015, 9, 30)));
@@ -631,10 +634,19 @@ mod tests {
 
     #[test]
     fn dates_parse_every_format_the_reference_lists() {
-        for s in ["2020/10/30", "30/10/2020", "2020-10-30", "2020-10-30T08:00:00", "2020/10/30 23:59:59"] {
+        for s in [
+            "2020/10/30",
+            "30/10/2020",
+            "2020-10-30",
+            "2020-10-30T08:00:00",
+            "2020/10/30 23:59:59",
+        ] {
             assert_eq!(EdDate::parse(s), EdDate::Valid(ymd(2020, 10, 30)), "{s}");
         }
-        assert_eq!(EdDate::parse("2014/02/30"), EdDate::Invalid("2014/02/30".into()));
+        assert_eq!(
+            EdDate::parse("2014/02/30"),
+            EdDate::Invalid("2014/02/30".into())
+        );
         assert_eq!(EdDate::parse("30/10/2020").to_string(), "2020/10/30");
     }
 
@@ -644,16 +656,29 @@ mod tests {
         assert_eq!(t.to_string(), "2018/09/29 00:30:00");
         let t = EdDateTime::parse("2018-09-28T10:00:00+07:00");
         assert_eq!(t.to_string(), "2018/09/28 10:00:00");
-        assert_eq!(EdDateTime::parse("2018/09/28").to_string(), "2018/09/28 00:00:00");
-        assert!(EdDateTime::parse("2018/09/28 25:00:00").datetime().is_none());
+        assert_eq!(
+            EdDateTime::parse("2018/09/28").to_string(),
+            "2018/09/28 00:00:00"
+        );
+        assert!(
+            EdDateTime::parse("2018/09/28 25:00:00")
+                .datetime()
+                .is_none()
+        );
     }
 
     #[test]
     fn unknown_codes_are_kept_verbatim() {
-        assert_eq!("14".parse::<StatusCode>().unwrap(), StatusCode::Other("14".into()));
+        assert_eq!(
+            "14".parse::<StatusCode>().unwrap(),
+            StatusCode::Other("14".into())
+        );
         assert_eq!("5".parse::<StatusCode>().unwrap(), StatusCode::Processing);
         assert_eq!("9".parse::<Priority>().unwrap().to_string(), "9");
-        assert_eq!("2".parse::<BusinessAction>().unwrap(), BusinessAction::Update);
+        assert_eq!(
+            "2".parse::<BusinessAction>().unwrap(),
+            BusinessAction::Update
+        );
         let json = serde_json::to_string(&StatusCode::Rejected).unwrap();
         assert_eq!(json, "\"02\"");
     }

@@ -150,7 +150,9 @@ impl Unzip {
         match self.state {
             State::Done => Ok(()),
             State::Trailer if self.flags & 0x0008 == 0 => self.check_crc(self.header_crc),
-            _ => Err(zip_err("the zip ends before its first entry is complete".into())),
+            _ => Err(zip_err(
+                "the zip ends before its first entry is complete".into(),
+            )),
         }
     }
 
@@ -163,13 +165,23 @@ impl Unzip {
         self.method = le16(&h[8..10]);
         self.header_crc = le32(&h[14..18]);
         if self.flags & 0x0001 != 0 {
-            return Err(zip_err("the entry is encrypted; ask the sender for an unencrypted file".into()));
+            return Err(zip_err(
+                "the entry is encrypted; ask the sender for an unencrypted file".into(),
+            ));
         }
         match self.method {
             8 => {}
             0 if self.flags & 0x0008 == 0 && le32(&h[18..22]) != u32::MAX => {}
-            0 => return Err(zip_err("a stored entry of unknown size cannot be streamed".into())),
-            m => return Err(zip_err(format!("compression method {m} is not supported (only deflate and stored)"))),
+            0 => {
+                return Err(zip_err(
+                    "a stored entry of unknown size cannot be streamed".into(),
+                ));
+            }
+            m => {
+                return Err(zip_err(format!(
+                    "compression method {m} is not supported (only deflate and stored)"
+                )));
+            }
         }
         let skip = u64::from(le16(&h[26..28])) + u64::from(le16(&h[28..30]));
         self.state = State::SkipNameAndExtra(skip);
@@ -239,17 +251,28 @@ mod tests {
     #[test]
     fn first_entry_is_unzipped_whatever_the_chunking() {
         let data: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
-        for method in [zip::CompressionMethod::Deflated, zip::CompressionMethod::Stored] {
+        for method in [
+            zip::CompressionMethod::Deflated,
+            zip::CompressionMethod::Stored,
+        ] {
             let z = zip_one("a.doc", &data, method);
             for piece in [1, 7, 4096, z.len()] {
-                assert_eq!(unzip_in_pieces(&z, piece).unwrap(), data, "{method:?} {piece}");
+                assert_eq!(
+                    unzip_in_pieces(&z, piece).unwrap(),
+                    data,
+                    "{method:?} {piece}"
+                );
             }
         }
     }
 
     #[test]
     fn corrupt_content_fails_the_crc_check() {
-        let mut z = zip_one("a.doc", b"hello hello hello", zip::CompressionMethod::Stored);
+        let mut z = zip_one(
+            "a.doc",
+            b"hello hello hello",
+            zip::CompressionMethod::Stored,
+        );
         let pos = z.windows(5).position(|w| w == b"hello").unwrap();
         z[pos] = b'j';
         let err = unzip_in_pieces(&z, 3).unwrap_err();

@@ -28,7 +28,9 @@ impl ValidationContext {
     /// A context for the current date in Vietnam.
     pub fn now() -> Self {
         let vietnam = Utc::now() + chrono::Duration::hours(7);
-        ValidationContext { today: vietnam.date_naive() }
+        ValidationContext {
+            today: vietnam.date_naive(),
+        }
     }
 
     /// A context for a fixed date (tests, replays).
@@ -155,7 +157,10 @@ impl fmt::Display for Problem {
 
 /// Checks `pkg` against every rule and returns all problems, errors and warnings, in path order.
 pub fn validate(pkg: &Package, ctx: &ValidationContext) -> Vec<Problem> {
-    let mut v = Checks { ctx, out: Vec::new() };
+    let mut v = Checks {
+        ctx,
+        out: Vec::new(),
+    };
     match pkg {
         Package::Document(d) => v.document(d),
         Package::Status(s) => v.status(s),
@@ -184,7 +189,14 @@ mod max_len {
 }
 
 impl Checks<'_> {
-    fn push(&mut self, sev: Severity, path: &str, rule: Rule, message: String, value: Option<&str>) {
+    fn push(
+        &mut self,
+        sev: Severity,
+        path: &str,
+        rule: Rule,
+        message: String,
+        value: Option<&str>,
+    ) {
         self.out.push(Problem {
             path: path.to_owned(),
             rule,
@@ -203,7 +215,12 @@ impl Checks<'_> {
     }
 
     fn required(&mut self, path: &str, what: &str) {
-        self.error(path, Rule::Required, format!("{what} is required but missing or empty"), None);
+        self.error(
+            path,
+            Rule::Required,
+            format!("{what} is required but missing or empty"),
+            None,
+        );
     }
 
     fn document(&mut self, d: &Document) {
@@ -218,14 +235,31 @@ impl Checks<'_> {
             self.organ(&path, to, "the receiver's agency code");
             if let Some(id) = &to.organ_id {
                 if let Some(first) = seen.insert(id.as_str(), i + 1) {
-                    let msg = format!("receiver {id} is listed twice (also To[{first}]); list each receiver once");
-                    self.error(&format!("{path}/OrganId"), Rule::DuplicateReceiver, msg, Some(id.as_str()));
+                    let msg = format!(
+                        "receiver {id} is listed twice (also To[{first}]); list each receiver once"
+                    );
+                    self.error(
+                        &format!("{path}/OrganId"),
+                        Rule::DuplicateReceiver,
+                        msg,
+                        Some(id.as_str()),
+                    );
                     seen.insert(id.as_str(), first);
                 }
             }
         }
-        self.text(&format!("{h}/Code/CodeNumber"), &d.code.number, max_len::CODE_NUMBER, true);
-        self.text(&format!("{h}/Code/CodeNotation"), &d.code.notation, max_len::CODE_NOTATION, true);
+        self.text(
+            &format!("{h}/Code/CodeNumber"),
+            &d.code.number,
+            max_len::CODE_NUMBER,
+            true,
+        );
+        self.text(
+            &format!("{h}/Code/CodeNotation"),
+            &d.code.notation,
+            max_len::CODE_NOTATION,
+            true,
+        );
         let pdate_path = format!("{h}/PromulgationInfo/PromulgationDate");
         let promulgated = self.date(&pdate_path, d.promulgation.date.as_ref(), true);
         if let Some(date) = promulgated {
@@ -234,23 +268,49 @@ impl Checks<'_> {
                     "the promulgation date is in the future (today is {}); a document is sent after it is issued",
                     self.ctx.today.format("%Y/%m/%d")
                 );
-                self.error(&pdate_path, Rule::FutureDate, msg, Some(&date.format("%Y/%m/%d").to_string()));
+                self.error(
+                    &pdate_path,
+                    Rule::FutureDate,
+                    msg,
+                    Some(&date.format("%Y/%m/%d").to_string()),
+                );
             }
         }
         self.text(&format!("{h}/Subject"), &d.subject, max_len::SUBJECT, true);
         self.text(&format!("{h}/Content"), &d.content, max_len::CONTENT, false);
-        self.text(&format!("{h}/SignerInfo/Position"), &d.signer.position, max_len::POSITION, false);
-        self.text(&format!("{h}/SignerInfo/FullName"), &d.signer.full_name, max_len::FULL_NAME, false);
+        self.text(
+            &format!("{h}/SignerInfo/Position"),
+            &d.signer.position,
+            max_len::POSITION,
+            false,
+        );
+        self.text(
+            &format!("{h}/SignerInfo/FullName"),
+            &d.signer.full_name,
+            max_len::FULL_NAME,
+            false,
+        );
         let due_path = format!("{h}/DueDate");
-        if let (Some(due), Some(p)) = (self.date(&due_path, d.due_date.as_ref(), false), promulgated) {
+        if let (Some(due), Some(p)) = (
+            self.date(&due_path, d.due_date.as_ref(), false),
+            promulgated,
+        ) {
             if due < p {
                 let msg = "the due date precedes the promulgation date".to_owned();
-                self.warn(&due_path, Rule::TimeOrder, msg, Some(&due.format("%Y/%m/%d").to_string()));
+                self.warn(
+                    &due_path,
+                    Rule::TimeOrder,
+                    msg,
+                    Some(&due.format("%Y/%m/%d").to_string()),
+                );
             }
         }
         let places: usize = d.to_places.iter().map(|p| p.chars().count()).sum();
         if places > max_len::TO_PLACES {
-            let msg = format!("the places (Nơi nhận) total {places} characters; at most {} are allowed", max_len::TO_PLACES);
+            let msg = format!(
+                "the places (Nơi nhận) total {places} characters; at most {} are allowed",
+                max_len::TO_PLACES
+            );
             self.error(&format!("{h}/ToPlaces"), Rule::FieldLength, msg, None);
         }
         self.other_info(d);
@@ -273,11 +333,24 @@ impl Checks<'_> {
         if let Some(pr) = &o.priority {
             if !pr.is_known() {
                 let msg = "the priority must be 0 (thường) to 4 (hỏa tốc hẹn giờ)".to_owned();
-                self.error(&format!("{p}/Priority"), Rule::PriorityRange, msg, Some(pr.code()));
+                self.error(
+                    &format!("{p}/Priority"),
+                    Rule::PriorityRange,
+                    msg,
+                    Some(pr.code()),
+                );
             }
         }
-        self.text(&format!("{p}/TyperNotation"), &o.typer_notation, max_len::TYPER_NOTATION, false);
-        for (name, value) in [("PromulgationAmount", &o.promulgation_amount), ("PageAmount", &o.page_amount)] {
+        self.text(
+            &format!("{p}/TyperNotation"),
+            &o.typer_notation,
+            max_len::TYPER_NOTATION,
+            false,
+        );
+        for (name, value) in [
+            ("PromulgationAmount", &o.promulgation_amount),
+            ("PageAmount", &o.page_amount),
+        ] {
             if !value.is_empty() && value.parse::<u32>().is_err() {
                 let msg = format!("{name} must be a non-negative whole number");
                 self.error(&format!("{p}/{name}"), Rule::NotANumber, msg, Some(value));
@@ -297,7 +370,10 @@ impl Checks<'_> {
         let Some(parts) = id.parts() else { return };
         if let Some(from) = &d.from.organ_id {
             if parts.organ != from.as_str() {
-                let msg = format!("the DocumentId names agency {} but the sender (From) is {from}", parts.organ);
+                let msg = format!(
+                    "the DocumentId names agency {} but the sender (From) is {from}",
+                    parts.organ
+                );
                 self.warn(path, Rule::DocumentIdMismatch, msg, Some(id.as_str()));
             }
         }
@@ -313,7 +389,10 @@ impl Checks<'_> {
         }
         let code = format!("{}/{}", d.code.number, d.code.notation);
         if !d.code.number.is_empty() && parts.notation != code {
-            let msg = format!("the DocumentId's number {} differs from Code {code}", parts.notation);
+            let msg = format!(
+                "the DocumentId's number {} differs from Code {code}",
+                parts.notation
+            );
             self.warn(path, Rule::DocumentIdMismatch, msg, Some(id.as_str()));
         }
     }
@@ -321,7 +400,8 @@ impl Checks<'_> {
     /// Checks the three-part form; returns whether it holds.
     fn document_id_format(&mut self, path: &str, id: &DocumentId, sev: Severity) -> bool {
         let Some(parts) = id.parts() else {
-            let msg = "a DocumentId must read {OrganId},{yyyy/MM/dd},{number}/{notation}".to_owned();
+            let msg =
+                "a DocumentId must read {OrganId},{yyyy/MM/dd},{number}/{notation}".to_owned();
             self.push(sev, path, Rule::DocumentIdFormat, msg, Some(id.as_str()));
             return false;
         };
@@ -340,13 +420,21 @@ impl Checks<'_> {
                 self.organ_id(&format!("{path}/OrganId"), id);
             }
             let ts_path = format!("{path}/Timestamp");
-            if let (Some(ts), Some(p)) = (self.datetime(&ts_path, t.timestamp.as_ref(), false), promulgated) {
+            if let (Some(ts), Some(p)) = (
+                self.datetime(&ts_path, t.timestamp.as_ref(), false),
+                promulgated,
+            ) {
                 if ts.date() < p {
                     let msg = format!(
                         "the package passed this system before the document was issued ({})",
                         p.format("%Y/%m/%d")
                     );
-                    self.warn(&ts_path, Rule::TimeOrder, msg, Some(&EdDateTime::Valid(ts).to_string()));
+                    self.warn(
+                        &ts_path,
+                        Rule::TimeOrder,
+                        msg,
+                        Some(&EdDateTime::Valid(ts).to_string()),
+                    );
                 }
             }
         }
@@ -360,28 +448,41 @@ impl Checks<'_> {
             BusinessAction::New => {
                 if let Some(target) = &b.document_id {
                     let msg = "a new document (BussinessDocType 0) names a target document; the target is ignored".to_owned();
-                    self.warn(&target_path, Rule::BusinessTarget, msg, Some(target.as_str()));
+                    self.warn(
+                        &target_path,
+                        Rule::BusinessTarget,
+                        msg,
+                        Some(target.as_str()),
+                    );
                     self.document_id_format(&target_path, target, Severity::Warning);
                 }
             }
-            BusinessAction::Revoke | BusinessAction::Update | BusinessAction::Replace => match &b.document_id {
-                // A replacement may name its targets in ReplacementInfoList instead (§8).
-                None if action == BusinessAction::Replace && !b.replacements.is_empty() => {}
-                None => {
-                    let msg = format!(
-                        "a {} (BussinessDocType {}) must name its target in Bussiness/DocumentId",
-                        action_name(&action),
-                        action.code()
-                    );
-                    self.error(&target_path, Rule::BusinessTarget, msg, None);
+            BusinessAction::Revoke | BusinessAction::Update | BusinessAction::Replace => {
+                match &b.document_id {
+                    // A replacement may name its targets in ReplacementInfoList instead (§8).
+                    None if action == BusinessAction::Replace && !b.replacements.is_empty() => {}
+                    None => {
+                        let msg = format!(
+                            "a {} (BussinessDocType {}) must name its target in Bussiness/DocumentId",
+                            action_name(&action),
+                            action.code()
+                        );
+                        self.error(&target_path, Rule::BusinessTarget, msg, None);
+                    }
+                    Some(target) => {
+                        self.document_id_format(&target_path, target, Severity::Error);
+                    }
                 }
-                Some(target) => {
-                    self.document_id_format(&target_path, target, Severity::Error);
-                }
-            },
+            }
             BusinessAction::Other(code) => {
-                let msg = "BussinessDocType must be 0 (new), 1 (revoke), 2 (update) or 3 (replace)".to_owned();
-                self.warn(&format!("{p}/BussinessDocType"), Rule::UnknownBusinessAction, msg, Some(code));
+                let msg = "BussinessDocType must be 0 (new), 1 (revoke), 2 (update) or 3 (replace)"
+                    .to_owned();
+                self.warn(
+                    &format!("{p}/BussinessDocType"),
+                    Rule::UnknownBusinessAction,
+                    msg,
+                    Some(code),
+                );
             }
         }
         self.flag(&format!("{p}/Paper"), &b.paper);
@@ -389,8 +490,14 @@ impl Checks<'_> {
             self.update_receivers(b, d);
         }
         if action == BusinessAction::Replace && b.replacements.is_empty() {
-            let msg = "a replacement must list the replaced documents in ReplacementInfoList".to_owned();
-            self.error(&format!("{p}/ReplacementInfoList"), Rule::ReplacementInfo, msg, None);
+            let msg =
+                "a replacement must list the replaced documents in ReplacementInfoList".to_owned();
+            self.error(
+                &format!("{p}/ReplacementInfoList"),
+                Rule::ReplacementInfo,
+                msg,
+                None,
+            );
         }
         for (i, r) in b.replacements.iter().enumerate() {
             let rp = format!("{p}/ReplacementInfoList/ReplacementInfo[{}]", i + 1);
@@ -398,11 +505,21 @@ impl Checks<'_> {
                 Some(id) => {
                     self.document_id_format(&format!("{rp}/DocumentId"), id, Severity::Error);
                 }
-                None => self.required(&format!("{rp}/DocumentId"), "the replaced document's DocumentId"),
+                None => self.required(
+                    &format!("{rp}/DocumentId"),
+                    "the replaced document's DocumentId",
+                ),
             }
             if r.organ_ids.is_empty() {
-                let msg = "a replacement should list where the replaced document was sent (OrganIdList)".to_owned();
-                self.warn(&format!("{rp}/OrganIdList"), Rule::ReplacementInfo, msg, None);
+                let msg =
+                    "a replacement should list where the replaced document was sent (OrganIdList)"
+                        .to_owned();
+                self.warn(
+                    &format!("{rp}/OrganIdList"),
+                    Rule::ReplacementInfo,
+                    msg,
+                    None,
+                );
             }
             for (j, id) in r.organ_ids.iter().enumerate() {
                 self.organ_id(&format!("{rp}/OrganIdList/OrganId[{}]", j + 1), id);
@@ -420,34 +537,70 @@ impl Checks<'_> {
         self.flag(&format!("{p}/DocumentReceiver"), &info.document_receiver);
         let changes_receivers = info.document_receiver == "1";
         if changes_receivers && info.receivers.is_empty() {
-            let msg = "DocumentReceiver is 1 (recipients changed) but ReceiverList lists no receiver".to_owned();
-            self.error(&format!("{p}/ReceiverList"), Rule::ReceiverChanges, msg, None);
+            let msg =
+                "DocumentReceiver is 1 (recipients changed) but ReceiverList lists no receiver"
+                    .to_owned();
+            self.error(
+                &format!("{p}/ReceiverList"),
+                Rule::ReceiverChanges,
+                msg,
+                None,
+            );
         }
         if !changes_receivers && !info.receivers.is_empty() {
             let msg = "ReceiverList lists changes but DocumentReceiver is not 1".to_owned();
-            self.warn(&format!("{p}/DocumentReceiver"), Rule::ReceiverChanges, msg, Some(&info.document_receiver));
+            self.warn(
+                &format!("{p}/DocumentReceiver"),
+                Rule::ReceiverChanges,
+                msg,
+                Some(&info.document_receiver),
+            );
         }
         let in_to = |id: &OrganId| d.to.iter().any(|t| t.organ_id.as_ref() == Some(id));
         for (i, r) in info.receivers.iter().enumerate() {
             let rp = format!("{p}/ReceiverList/Receiver[{}]", i + 1);
             let Some(id) = &r.organ_id else {
-                self.required(&format!("{rp}/OrganId"), "the changed receiver's agency code");
+                self.required(
+                    &format!("{rp}/OrganId"),
+                    "the changed receiver's agency code",
+                );
                 continue;
             };
             self.organ_id(&format!("{rp}/OrganId"), id);
             match &r.change {
-                None => self.required(&format!("{rp}/ReceiverType"), "ReceiverType (0 removed, 1 added)"),
+                None => self.required(
+                    &format!("{rp}/ReceiverType"),
+                    "ReceiverType (0 removed, 1 added)",
+                ),
                 Some(ReceiverChange::Added) if !in_to(id) => {
-                    let msg = format!("receiver {id} is added by this update but is not listed in To");
-                    self.warn(&format!("{rp}/OrganId"), Rule::ReceiverChanges, msg, Some(id.as_str()));
+                    let msg =
+                        format!("receiver {id} is added by this update but is not listed in To");
+                    self.warn(
+                        &format!("{rp}/OrganId"),
+                        Rule::ReceiverChanges,
+                        msg,
+                        Some(id.as_str()),
+                    );
                 }
                 Some(ReceiverChange::Removed) if in_to(id) => {
-                    let msg = format!("receiver {id} is removed by this update but is still listed in To");
-                    self.warn(&format!("{rp}/OrganId"), Rule::ReceiverChanges, msg, Some(id.as_str()));
+                    let msg = format!(
+                        "receiver {id} is removed by this update but is still listed in To"
+                    );
+                    self.warn(
+                        &format!("{rp}/OrganId"),
+                        Rule::ReceiverChanges,
+                        msg,
+                        Some(id.as_str()),
+                    );
                 }
                 Some(ReceiverChange::Other(v)) => {
                     let msg = "ReceiverType must be 0 (removed) or 1 (added)".to_owned();
-                    self.warn(&format!("{rp}/ReceiverType"), Rule::UnknownValue, msg, Some(v));
+                    self.warn(
+                        &format!("{rp}/ReceiverType"),
+                        Rule::UnknownValue,
+                        msg,
+                        Some(v),
+                    );
                 }
                 Some(_) => {}
             }
@@ -458,37 +611,66 @@ impl Checks<'_> {
         if a.content_id.is_empty() {
             self.required(&format!("{path}/ContentId"), "the attachment's ContentId");
         }
-        self.text(&format!("{path}/AttachmentName"), &a.name, max_len::ATTACHMENT_NAME, true);
+        self.text(
+            &format!("{path}/AttachmentName"),
+            &a.name,
+            max_len::ATTACHMENT_NAME,
+            true,
+        );
     }
 
     fn status(&mut self, s: &Status) {
         let h = "MessageHeader";
-        self.organ(&format!("{h}/From"), &s.from, "the reporting unit's agency code");
+        self.organ(
+            &format!("{h}/From"),
+            &s.from,
+            "the reporting unit's agency code",
+        );
         let mut issued = None;
         match &s.response_for {
-            None => self.required(&format!("{h}/ResponseFor"), "ResponseFor (the document the status is about)"),
+            None => self.required(
+                &format!("{h}/ResponseFor"),
+                "ResponseFor (the document the status is about)",
+            ),
             Some(rf) => issued = self.response_for(&format!("{h}/ResponseFor"), rf, true),
         }
         match &s.status_code {
             None => self.required(&format!("{h}/StatusCode"), "the StatusCode"),
             Some(StatusCode::Other(code)) => {
                 let msg = "unknown status code; known codes are 01–06, 13, 15 and 16".to_owned();
-                self.warn(&format!("{h}/StatusCode"), Rule::UnknownStatusCode, msg, Some(code));
+                self.warn(
+                    &format!("{h}/StatusCode"),
+                    Rule::UnknownStatusCode,
+                    msg,
+                    Some(code),
+                );
             }
             Some(StatusCode::Rejected) if s.description.is_empty() => {
                 let msg = "a refusal (02) must give the reason in Description".to_owned();
-                self.error(&format!("{h}/Description"), Rule::RejectionReason, msg, None);
+                self.error(
+                    &format!("{h}/Description"),
+                    Rule::RejectionReason,
+                    msg,
+                    None,
+                );
             }
             Some(_) => {}
         }
         let ts_path = format!("{h}/Timestamp");
-        if let (Some(ts), Some(issued)) = (self.datetime(&ts_path, s.timestamp.as_ref(), false), issued) {
+        if let (Some(ts), Some(issued)) =
+            (self.datetime(&ts_path, s.timestamp.as_ref(), false), issued)
+        {
             if ts.date() < issued {
                 let msg = format!(
                     "the status is dated before the document it answers was issued ({})",
                     issued.format("%Y/%m/%d")
                 );
-                self.warn(&ts_path, Rule::TimeOrder, msg, Some(&EdDateTime::Valid(ts).to_string()));
+                self.warn(
+                    &ts_path,
+                    Rule::TimeOrder,
+                    msg,
+                    Some(&EdDateTime::Valid(ts).to_string()),
+                );
             }
         }
         self.traces(&s.traces, None);
@@ -498,28 +680,47 @@ impl Checks<'_> {
     fn response_for(&mut self, path: &str, rf: &ResponseFor, in_status: bool) -> Option<NaiveDate> {
         match &rf.organ_id {
             Some(id) => self.organ_id(&format!("{path}/OrganId"), id),
-            None if in_status => self.required(&format!("{path}/OrganId"), "the answered document's sender"),
+            None if in_status => {
+                self.required(&format!("{path}/OrganId"), "the answered document's sender")
+            }
             None => {}
         }
         if in_status && rf.code.is_empty() {
-            self.required(&format!("{path}/Code"), "the answered document's number/notation (Code)");
+            self.required(
+                &format!("{path}/Code"),
+                "the answered document's number/notation (Code)",
+            );
         }
-        let date = self.date(&format!("{path}/PromulgationDate"), rf.promulgation_date.as_ref(), false);
+        let date = self.date(
+            &format!("{path}/PromulgationDate"),
+            rf.promulgation_date.as_ref(),
+            false,
+        );
         let id_path = format!("{path}/DocumentId");
         let Some(id) = &rf.document_id else {
             if in_status {
-                self.required(&id_path, "ResponseFor/DocumentId, the key that links the status to its document");
+                self.required(
+                    &id_path,
+                    "ResponseFor/DocumentId, the key that links the status to its document",
+                );
             }
             return date;
         };
-        let sev = if in_status { Severity::Error } else { Severity::Warning };
+        let sev = if in_status {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
         if !self.document_id_format(&id_path, id, sev) {
             return date;
         }
         let Some(parts) = id.parts() else { return date };
         if let Some(org) = &rf.organ_id {
             if parts.organ != org.as_str() {
-                let msg = format!("the DocumentId names agency {} but ResponseFor/OrganId is {org}", parts.organ);
+                let msg = format!(
+                    "the DocumentId names agency {} but ResponseFor/OrganId is {org}",
+                    parts.organ
+                );
                 self.warn(&id_path, Rule::DocumentIdMismatch, msg, Some(id.as_str()));
             }
         }
@@ -534,7 +735,10 @@ impl Checks<'_> {
             }
         }
         if !rf.code.is_empty() && parts.notation != rf.code {
-            let msg = format!("the DocumentId's number {} differs from ResponseFor/Code {}", parts.notation, rf.code);
+            let msg = format!(
+                "the DocumentId's number {} differs from ResponseFor/Code {}",
+                parts.notation, rf.code
+            );
             self.warn(&id_path, Rule::DocumentIdMismatch, msg, Some(id.as_str()));
         }
         date.or_else(|| parts.parsed_date())
@@ -545,19 +749,32 @@ impl Checks<'_> {
             Some(id) => self.organ_id(&format!("{path}/OrganId"), id),
             None => self.required(&format!("{path}/OrganId"), what),
         }
-        self.text(&format!("{path}/OrganName"), &o.organ_name, max_len::ORGAN_NAME, false);
-        self.text(&format!("{path}/OrganAdd"), &o.organ_add, max_len::ORGAN_ADD, false);
+        self.text(
+            &format!("{path}/OrganName"),
+            &o.organ_name,
+            max_len::ORGAN_NAME,
+            false,
+        );
+        self.text(
+            &format!("{path}/OrganAdd"),
+            &o.organ_add,
+            max_len::ORGAN_ADD,
+            false,
+        );
     }
 
     fn organ_id(&mut self, path: &str, id: &OrganId) {
         match id.shape() {
             OrganIdShape::Strict => {}
             OrganIdShape::Tolerant => {
-                let msg = "irregular agency code: not of the form LLL.KK.JJ.XNN (e.g. 000.00.00.G22)".to_owned();
+                let msg =
+                    "irregular agency code: not of the form LLL.KK.JJ.XNN (e.g. 000.00.00.G22)"
+                        .to_owned();
                 self.warn(path, Rule::IrregularOrganId, msg, Some(id.as_str()));
             }
             OrganIdShape::Other => {
-                let msg = "not a QCVN 102 agency code; expected LLL.KK.JJ.XNN (e.g. 000.00.00.G22)".to_owned();
+                let msg = "not a QCVN 102 agency code; expected LLL.KK.JJ.XNN (e.g. 000.00.00.G22)"
+                    .to_owned();
                 self.error(path, Rule::OrganIdShape, msg, Some(id.as_str()));
             }
         }
@@ -604,7 +821,12 @@ impl Checks<'_> {
         }
     }
 
-    fn datetime(&mut self, path: &str, d: Option<&EdDateTime>, required: bool) -> Option<chrono::NaiveDateTime> {
+    fn datetime(
+        &mut self,
+        path: &str,
+        d: Option<&EdDateTime>,
+        required: bool,
+    ) -> Option<chrono::NaiveDateTime> {
         match d {
             Some(EdDateTime::Valid(t)) => Some(*t),
             Some(EdDateTime::Invalid(raw)) => {

@@ -35,10 +35,15 @@ pub fn write<W: Write>(
     attachments: &dyn AttachmentSource,
     out: W,
 ) -> Result<(), WriteError> {
-    let mut w = Out { w: BufWriter::with_capacity(64 * 1024, out), prefix: "edXML:" };
+    let mut w = Out {
+        w: BufWriter::with_capacity(64 * 1024, out),
+        prefix: "edXML:",
+    };
     w.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")?;
     w.raw(&format!("<edXML xmlns=\"{NAMESPACE}\">\n"))?;
-    w.raw(&format!("  <edXML:edXMLEnvelope xmlns:edXML=\"{NAMESPACE}\">\n"))?;
+    w.raw(&format!(
+        "  <edXML:edXMLEnvelope xmlns:edXML=\"{NAMESPACE}\">\n"
+    ))?;
     w.open(2, "edXMLHeader")?;
     match pkg {
         Package::Document(doc) => {
@@ -71,7 +76,10 @@ pub fn write<W: Write>(
 }
 
 /// Writes `pkg` canonically into a new buffer; see [`write`].
-pub fn write_to_vec(pkg: &Package, attachments: &dyn AttachmentSource) -> Result<Vec<u8>, WriteError> {
+pub fn write_to_vec(
+    pkg: &Package,
+    attachments: &dyn AttachmentSource,
+) -> Result<Vec<u8>, WriteError> {
     let mut v = Vec::new();
     write(pkg, attachments, &mut v)?;
     Ok(v)
@@ -146,7 +154,12 @@ fn status_header<W: Write>(w: &mut Out<W>, s: &Status) -> Result<(), WriteError>
     w.close(3, "MessageHeader")
 }
 
-fn organ<W: Write>(w: &mut Out<W>, l: usize, name: &'static str, o: &Organ) -> Result<(), WriteError> {
+fn organ<W: Write>(
+    w: &mut Out<W>,
+    l: usize,
+    name: &'static str,
+    o: &Organ,
+) -> Result<(), WriteError> {
     w.open(l, name)?;
     w.leaf_opt(l + 1, "OrganId", o.organ_id.as_ref())?;
     w.leaf(l + 1, "OrganizationInCharge", &o.organization_in_charge)?;
@@ -275,10 +288,19 @@ fn attachment<W: Write>(
     if let Some(f) = &a.format {
         w.leaf(3, "Format", f)?;
     }
-    w.raw(&format!("      <edXML:ContentTransferEncoded xmlns:edXML=\"{NAMESPACE}\">"))?;
+    w.raw(&format!(
+        "      <edXML:ContentTransferEncoded xmlns:edXML=\"{NAMESPACE}\">"
+    ))?;
     let content_id = a.content_id.clone();
-    let src = source.open(a).map_err(|e| WriteError::Source { content_id: content_id.clone(), source: e })?;
-    let mut tee = Tee { inner: src, hasher: sha2::Sha256::new(), size: 0 };
+    let src = source.open(a).map_err(|e| WriteError::Source {
+        content_id: content_id.clone(),
+        source: e,
+    })?;
+    let mut tee = Tee {
+        inner: src,
+        hasher: sha2::Sha256::new(),
+        size: 0,
+    };
     {
         let mut enc = base64::write::EncoderWriter::new(&mut w.w, &STANDARD);
         if a.zipped {
@@ -291,7 +313,10 @@ fn attachment<W: Write>(
     let sha = Sha256(tee.hasher.finalize().into());
     if sha != a.sha256 || tee.size != a.size {
         let expected = format!("SHA-256 {}, {} bytes", a.sha256, a.size);
-        return Err(WriteError::AttachmentMismatch { content_id, expected });
+        return Err(WriteError::AttachmentMismatch {
+            content_id,
+            expected,
+        });
     }
     w.raw("</edXML:ContentTransferEncoded>\n")?;
     w.close(2, "Attachment")
@@ -299,7 +324,10 @@ fn attachment<W: Write>(
 
 /// Re-creates the one-entry zip of §5, deterministically (fixed timestamp, deflate).
 fn zip_into<R: Read, W: Write>(src: &mut R, out: W, a: &Attachment) -> Result<(), WriteError> {
-    let fail = |detail: String| WriteError::Zip { content_id: a.content_id.clone(), detail };
+    let fail = |detail: String| WriteError::Zip {
+        content_id: a.content_id.clone(),
+        detail,
+    };
     let entry = zip_entry_name(&a.name);
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
@@ -315,7 +343,11 @@ fn zip_into<R: Read, W: Write>(src: &mut R, out: W, a: &Attachment) -> Result<()
 /// The entry name: the attachment's base name, never a path.
 fn zip_entry_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    if base.is_empty() { "attachment".to_owned() } else { base.to_owned() }
+    if base.is_empty() {
+        "attachment".to_owned()
+    } else {
+        base.to_owned()
+    }
 }
 
 /// Hashes and counts what the source yields.
@@ -339,7 +371,10 @@ impl std::error::Error for SourceFailure {}
 
 impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf).map_err(|e| io::Error::other(SourceFailure(e)))?;
+        let n = self
+            .inner
+            .read(buf)
+            .map_err(|e| io::Error::other(SourceFailure(e)))?;
         self.hasher.update(&buf[..n]);
         self.size += n as u64;
         Ok(n)
@@ -350,7 +385,10 @@ fn source_or_io(e: io::Error, content_id: &str) -> WriteError {
     let is_source = e.get_ref().is_some_and(|inner| inner.is::<SourceFailure>());
     match e.into_inner() {
         Some(inner) if is_source => match inner.downcast::<SourceFailure>() {
-            Ok(f) => WriteError::Source { content_id: content_id.to_owned(), source: f.0 },
+            Ok(f) => WriteError::Source {
+                content_id: content_id.to_owned(),
+                source: f.0,
+            },
             Err(other) => WriteError::Io(io::Error::other(other)),
         },
         Some(inner) => WriteError::Io(io::Error::other(inner)),
@@ -400,7 +438,10 @@ impl<W: Write> Out<W> {
             return self.empty(level, name);
         }
         if let Some(c) = text.chars().find(|c| !is_xml_char(*c)) {
-            return Err(WriteError::ForbiddenChar { field: name, code: c as u32 });
+            return Err(WriteError::ForbiddenChar {
+                field: name,
+                code: c as u32,
+            });
         }
         self.indent(level)?;
         write!(self.w, "<{}{name}>", self.prefix)?;
@@ -409,14 +450,25 @@ impl<W: Write> Out<W> {
         Ok(())
     }
 
-    fn leaf_opt<T: Display>(&mut self, level: usize, name: &'static str, v: Option<&T>) -> Result<(), WriteError> {
+    fn leaf_opt<T: Display>(
+        &mut self,
+        level: usize,
+        name: &'static str,
+        v: Option<&T>,
+    ) -> Result<(), WriteError> {
         match v {
             Some(v) => self.leaf(level, name, &v.to_string()),
             None => self.empty(level, name),
         }
     }
 
-    fn list(&mut self, level: usize, name: &str, item: &'static str, items: &[String]) -> Result<(), WriteError> {
+    fn list(
+        &mut self,
+        level: usize,
+        name: &str,
+        item: &'static str,
+        items: &[String],
+    ) -> Result<(), WriteError> {
         if items.is_empty() {
             return self.empty(level, name);
         }

@@ -138,7 +138,9 @@ pub(crate) struct XmlPull<R: BufRead> {
 impl<R: BufRead> XmlPull<R> {
     /// Wraps `input`; refuses UTF-16 at once (the reader is UTF-8 only).
     pub fn new(mut input: R, limits: &Limits) -> Result<Self, ReadError> {
-        let head = input.fill_buf().map_err(|e| at(0, String::new(), e.into()))?;
+        let head = input
+            .fill_buf()
+            .map_err(|e| at(0, String::new(), e.into()))?;
         if head.starts_with(&[0xFE, 0xFF])
             || head.starts_with(&[0xFF, 0xFE])
             || head.starts_with(&[0, b'<'])
@@ -254,7 +256,8 @@ impl<R: BufRead> XmlPull<R> {
                 }
                 Event::Decl(d) => {
                     if let Some(enc) = d.encoding() {
-                        let enc = enc.map_err(|e| self.error(ReadErrorKind::Syntax(e.to_string())))?;
+                        let enc =
+                            enc.map_err(|e| self.error(ReadErrorKind::Syntax(e.to_string())))?;
                         if !enc.eq_ignore_ascii_case("utf-8") && !enc.eq_ignore_ascii_case("utf8") {
                             return Err(self.error(ReadErrorKind::UnsupportedEncoding(enc.into())));
                         }
@@ -302,17 +305,25 @@ impl<R: BufRead> XmlPull<R> {
             return Err(self.error(ReadErrorKind::TrailingContent));
         }
         let ns = ns.map_err(|p| {
-            self.error(ReadErrorKind::Syntax(format!("undeclared namespace prefix {p:?}")))
+            self.error(ReadErrorKind::Syntax(format!(
+                "undeclared namespace prefix {p:?}"
+            )))
         })?;
         self.seen_root = true;
         self.elements += 1;
         if self.elements > self.limits.max_elements {
             let limit = self.limits.max_elements;
-            return Err(self.error(ReadErrorKind::Limit { what: "the number of elements", limit }));
+            return Err(self.error(ReadErrorKind::Limit {
+                what: "the number of elements",
+                limit,
+            }));
         }
         if self.stack.len() >= self.limits.max_depth {
             let limit = self.limits.max_depth as u64;
-            return Err(self.error(ReadErrorKind::Limit { what: "the nesting depth", limit }));
+            return Err(self.error(ReadErrorKind::Limit {
+                what: "the nesting depth",
+                limit,
+            }));
         }
         let qname = e.name().as_ref().to_owned();
         let local = e.local_name().as_ref().to_owned();
@@ -335,21 +346,40 @@ impl<R: BufRead> XmlPull<R> {
         }
         let index = match self.stack.last_mut() {
             Some(parent) => {
-                let n = parent.children.get_or_insert_with(HashMap::new).entry(local.clone()).or_insert(0);
+                let n = parent
+                    .children
+                    .get_or_insert_with(HashMap::new)
+                    .entry(local.clone())
+                    .or_insert(0);
                 *n += 1;
                 *n
             }
             None => 1,
         };
-        self.stack.push(Frame { local: local.clone(), index, children: None });
+        self.stack.push(Frame {
+            local: local.clone(),
+            index,
+            children: None,
+        });
         self.pending_end = empty;
-        Ok(Pull::Start(StartTag { qname, local, ns, attrs }))
+        Ok(Pull::Start(StartTag {
+            qname,
+            local,
+            ns,
+            attrs,
+        }))
     }
 
     /// Reads text up to the next `<` directly from the input, in buffer-sized chunks.
     fn stream_text(&mut self, sink: &mut dyn TextSink) -> Result<(), ReadError> {
-        let mut outside = OutsideRoot { after_root: self.seen_root };
-        let sink: &mut dyn TextSink = if self.stack.is_empty() { &mut outside } else { sink };
+        let mut outside = OutsideRoot {
+            after_root: self.seen_root,
+        };
+        let sink: &mut dyn TextSink = if self.stack.is_empty() {
+            &mut outside
+        } else {
+            sink
+        };
         loop {
             match text_step(self.reader.get_mut(), &mut self.text, sink) {
                 Ok(true) => return Ok(()),
@@ -442,7 +472,11 @@ pub(crate) fn is_xml_char(c: char) -> bool {
 }
 
 /// Splits raw text at references and carriage returns; plain runs go to the sink unchanged.
-fn deliver_text(st: &mut TextState, mut chunk: &[u8], sink: &mut dyn TextSink) -> Result<(), ReadErrorKind> {
+fn deliver_text(
+    st: &mut TextState,
+    mut chunk: &[u8],
+    sink: &mut dyn TextSink,
+) -> Result<(), ReadErrorKind> {
     while !chunk.is_empty() {
         if st.in_ref {
             match memchr::memchr(b';', chunk) {
@@ -489,7 +523,11 @@ fn deliver_text(st: &mut TextState, mut chunk: &[u8], sink: &mut dyn TextSink) -
 }
 
 /// Delivers text with XML line-end normalization: CR LF and lone CR become LF (XML 1.0 §2.11).
-fn deliver_normalized(st: &mut TextState, mut chunk: &[u8], sink: &mut dyn TextSink) -> Result<(), ReadErrorKind> {
+fn deliver_normalized(
+    st: &mut TextState,
+    mut chunk: &[u8],
+    sink: &mut dyn TextSink,
+) -> Result<(), ReadErrorKind> {
     while !chunk.is_empty() {
         if st.skip_lf {
             st.skip_lf = false;
@@ -514,7 +552,10 @@ fn deliver_normalized(st: &mut TextState, mut chunk: &[u8], sink: &mut dyn TextS
 }
 
 fn bad_reference() -> ReadErrorKind {
-    ReadErrorKind::Syntax("an '&' does not start a reference such as &amp; or &#39;: write a literal & as &amp;".into())
+    ReadErrorKind::Syntax(
+        "an '&' does not start a reference such as &amp; or &#39;: write a literal & as &amp;"
+            .into(),
+    )
 }
 
 /// Decodes the body of `&…;` into UTF-8 bytes.
@@ -534,7 +575,9 @@ fn decode_reference<'a>(name: &[u8], out: &'a mut [u8; 4]) -> Result<&'a [u8], R
             } else {
                 return Err(ReadErrorKind::UnknownEntity(text.to_owned()));
             };
-            let code = code.ok_or_else(|| ReadErrorKind::Syntax(format!("malformed character reference &{text};")))?;
+            let code = code.ok_or_else(|| {
+                ReadErrorKind::Syntax(format!("malformed character reference &{text};"))
+            })?;
             match char::from_u32(code) {
                 Some(c) if is_xml_char(c) => c,
                 _ => return Err(ReadErrorKind::ForbiddenChar(code)),
@@ -551,10 +594,17 @@ struct OutsideRoot {
 
 impl TextSink for OutsideRoot {
     fn text(&mut self, chunk: &[u8]) -> Result<(), ReadErrorKind> {
-        if chunk.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+        if chunk
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        {
             return Ok(());
         }
-        Err(if self.after_root { ReadErrorKind::TrailingContent } else { ReadErrorKind::LeadingText })
+        Err(if self.after_root {
+            ReadErrorKind::TrailingContent
+        } else {
+            ReadErrorKind::LeadingText
+        })
     }
 }
 
@@ -566,7 +616,11 @@ pub(crate) struct Utf8Check {
 
 impl Utf8Check {
     /// Validates `chunk` (continuing any split sequence) and passes the complete text to `f`.
-    pub fn feed(&mut self, chunk: &[u8], mut f: impl FnMut(&str) -> Result<(), ReadErrorKind>) -> Result<(), ReadErrorKind> {
+    pub fn feed(
+        &mut self,
+        chunk: &[u8],
+        mut f: impl FnMut(&str) -> Result<(), ReadErrorKind>,
+    ) -> Result<(), ReadErrorKind> {
         let mut chunk = chunk;
         if !self.carry.is_empty() {
             // Complete the split sequence with at most 3 more bytes.
@@ -585,7 +639,11 @@ impl Utf8Check {
                 }
             }
             if !self.carry.is_empty() {
-                return if self.carry.len() >= 4 { Err(ReadErrorKind::NotUtf8) } else { Ok(()) };
+                return if self.carry.len() >= 4 {
+                    Err(ReadErrorKind::NotUtf8)
+                } else {
+                    Ok(())
+                };
             }
         }
         match std::str::from_utf8(chunk) {
@@ -608,7 +666,11 @@ impl Utf8Check {
 
     /// Fails if the text ended inside a multi-byte sequence.
     pub fn finish(&self) -> Result<(), ReadErrorKind> {
-        if self.carry.is_empty() { Ok(()) } else { Err(ReadErrorKind::NotUtf8) }
+        if self.carry.is_empty() {
+            Ok(())
+        } else {
+            Err(ReadErrorKind::NotUtf8)
+        }
     }
 }
 
@@ -629,7 +691,11 @@ pub(crate) struct Collect {
 impl Collect {
     /// An empty collector that refuses more than `limit` bytes.
     pub fn new(limit: usize) -> Self {
-        Collect { text: String::new(), limit, utf8: Utf8Check::default() }
+        Collect {
+            text: String::new(),
+            limit,
+            utf8: Utf8Check::default(),
+        }
     }
 
     /// The collected text; fails if it ended inside a UTF-8 sequence.
@@ -643,7 +709,10 @@ impl TextSink for Collect {
     fn text(&mut self, chunk: &[u8]) -> Result<(), ReadErrorKind> {
         if self.text.len() + chunk.len() > self.limit {
             let limit = self.limit as u64;
-            return Err(ReadErrorKind::Limit { what: "the text of one element", limit });
+            return Err(ReadErrorKind::Limit {
+                what: "the text of one element",
+                limit,
+            });
         }
         let text = &mut self.text;
         self.utf8.feed(chunk, |s| {

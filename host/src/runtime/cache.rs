@@ -56,7 +56,10 @@ impl ArtifactCache {
     fn paths(&self, component_sha256: &[u8; 32]) -> Option<(PathBuf, PathBuf)> {
         let dir = self.dir.as_ref()?;
         let stem = format!("{}-{}", hex::encode(component_sha256), self.engine_key);
-        Some((dir.join(format!("{stem}.cwasm")), dir.join(format!("{stem}.sha256"))))
+        Some((
+            dir.join(format!("{stem}.cwasm")),
+            dir.join(format!("{stem}.sha256")),
+        ))
     }
 
     /// The compiled component for `wasm`, from the cache or compiled now.

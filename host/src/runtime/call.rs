@@ -110,14 +110,21 @@ fn classify_answer<R>(
     }
 }
 
-fn classify_trap(e: &wasmtime::Error, state: &CallState, binding: &Binding, adapter: String) -> CallError {
+fn classify_trap(
+    e: &wasmtime::Error,
+    state: &CallState,
+    binding: &Binding,
+    adapter: String,
+) -> CallError {
     if e.downcast_ref::<MemoryLimitHit>().is_some() {
         return CallError::MemoryLimit {
             adapter,
             limit: binding.budget.memory,
         };
     }
-    if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
+    if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
+        .is_some()
+    {
         return CallError::Busy;
     }
     if state.output.exceeded {
@@ -139,7 +146,9 @@ fn classify_trap(e: &wasmtime::Error, state: &CallState, binding: &Binding, adap
             budget: binding.budget.timeout,
         };
     }
-    if let Some(what) = state.denials.first() {
+    // A trap after a refused file or network access is reported as that attempt. Reading the
+    // environment is not: Rust's panic handler reads `RUST_BACKTRACE`, harmlessly.
+    if let Some(what) = state.denials.first_except_environment() {
         return CallError::CapabilityDenied {
             adapter,
             what: what.to_string(),

@@ -122,7 +122,9 @@ pub enum CallError {
         kind: TrapKind,
     },
     /// The adapter tried to use authority it was not given.
-    #[error("{adapter} attempted {what}; refused (adapters get no files, environment or ungranted network)")]
+    #[error(
+        "{adapter} attempted {what}; refused (adapters get no files, environment or ungranted network)"
+    )]
     CapabilityDenied {
         /// `name@version`.
         adapter: String,
@@ -138,7 +140,9 @@ pub enum CallError {
         what: String,
     },
     /// Too many recent failures: calls are refused until the cool-down ends.
-    #[error("{adapter} failed {failures} times in a row; its circuit breaker is open for {retry_in_secs} more seconds")]
+    #[error(
+        "{adapter} failed {failures} times in a row; its circuit breaker is open for {retry_in_secs} more seconds"
+    )]
     CircuitOpen {
         /// `name@version`.
         adapter: String,
@@ -233,7 +237,9 @@ pub enum LoadError {
     #[error(transparent)]
     Trust(#[from] super::trust::TrustError),
     /// The contract version is not one this hub speaks.
-    #[error("{adapter} was built for contract {contract}, which this hub does not support (supported: {supported})")]
+    #[error(
+        "{adapter} was built for contract {contract}, which this hub does not support (supported: {supported})"
+    )]
     UnsupportedContract {
         /// `name@version`.
         adapter: String,

@@ -121,6 +121,8 @@ impl Generation {
         ) -> wasmtime::Result<Result<R, since_v0_1_0::GuestError>>,
     ) -> (Result<R, CallError>, CallReport) {
         if let Err(refused) = self.breaker.admit() {
+            self.metrics
+                .record(std::time::Duration::ZERO, 0, Some("circuit-open"));
             return (
                 Err(CallError::CircuitOpen {
                     adapter: self.id().to_owned(),
@@ -131,11 +133,17 @@ impl Generation {
             );
         }
         let exports = &self.compiled.exports;
-        let (result, report) = call::run(&self.engine, &self.compiled.pre, &self.binding, async |store, instance| {
-            body(store, instance, exports).await
-        })
+        let (result, report) = call::run(
+            &self.engine,
+            &self.compiled.pre,
+            &self.binding,
+            async |store, instance| body(store, instance, exports).await,
+        )
         .await;
-        let misbehaved = result.as_ref().err().is_some_and(CallError::is_misbehaviour);
+        let misbehaved = result
+            .as_ref()
+            .err()
+            .is_some_and(CallError::is_misbehaviour);
         self.breaker.record(misbehaved);
         self.metrics.record(
             report.elapsed,
@@ -164,7 +172,10 @@ impl Generation {
     }
 
     /// `decode`, with what the call used.
-    pub async fn decode_measured(&self, input: &Payload) -> (Result<Vec<CanonicalMessage>, CallError>, CallReport) {
+    pub async fn decode_measured(
+        &self,
+        input: &Payload,
+    ) -> (Result<Vec<CanonicalMessage>, CallError>, CallReport) {
         self.measured(async |store, instance, exports| match exports {
             Exports::V0_1_0(x) => since_v0_1_0::decode(store, instance, x, input).await,
         })
@@ -177,7 +188,10 @@ impl Generation {
     }
 
     /// `encode`, with what the call used.
-    pub async fn encode_measured(&self, message: &CanonicalMessage) -> (Result<Payload, CallError>, CallReport) {
+    pub async fn encode_measured(
+        &self,
+        message: &CanonicalMessage,
+    ) -> (Result<Payload, CallError>, CallReport) {
         self.measured(async |store, instance, exports| match exports {
             Exports::V0_1_0(x) => since_v0_1_0::encode(store, instance, x, message).await,
         })

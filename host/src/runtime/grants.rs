@@ -52,7 +52,8 @@ impl fmt::Display for Origin {
 }
 
 /// An origin a manifest requests or an operator grants: `https://qlvb.example.gov.vn`,
-/// `http://10.0.0.5:8080`, or `https://*.example.gov.vn` for every sub-domain.
+/// `http://10.0.0.5:8080`, `https://*.example.gov.vn` for every sub-domain, or
+/// `http://127.0.0.1:*` for every port of a host.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct OriginPattern {
@@ -60,46 +61,56 @@ pub struct OriginPattern {
     /// Host, or the suffix after `*.` when `any_subdomain` is set.
     host: String,
     any_subdomain: bool,
-    port: u16,
+    /// `None` for any port.
+    port: Option<u16>,
+}
+
+/// Whether `host` is a proper sub-domain of `domain`.
+fn is_subdomain(host: &str, domain: &str) -> bool {
+    host.strip_suffix(domain)
+        .is_some_and(|rest| rest.len() > 1 && rest.ends_with('.'))
 }
 
 impl OriginPattern {
     /// Whether `origin` falls under this pattern.
     pub fn matches(&self, origin: &Origin) -> bool {
-        if self.scheme != origin.scheme || self.port != origin.port {
+        if self.scheme != origin.scheme || self.port.is_some_and(|p| p != origin.port) {
             return false;
         }
         if self.any_subdomain {
-            origin
-                .host
-                .strip_suffix(&self.host)
-                .is_some_and(|rest| rest.len() > 1 && rest.ends_with('.'))
+            is_subdomain(&origin.host, &self.host)
         } else {
             self.host == origin.host
         }
     }
 
-    /// Whether every origin this pattern matches is also matched by `other`.
-    pub fn is_within(&self, other: &OriginPattern) -> bool {
-        if self.scheme != other.scheme || self.port != other.port {
-            return false;
+    /// The origins matched by both patterns, as a pattern; `None` if they share none.
+    pub fn intersect(&self, other: &OriginPattern) -> Option<OriginPattern> {
+        if self.scheme != other.scheme {
+            return None;
         }
-        match (self.any_subdomain, other.any_subdomain) {
-            (false, false) | (true, true) => {
-                self.host == other.host
-                    || (other.any_subdomain
-                        && self
-                            .host
-                            .strip_suffix(&other.host)
-                            .is_some_and(|r| r.ends_with('.')))
+        let port = match (self.port, other.port) {
+            (Some(a), Some(b)) if a != b => return None,
+            (Some(a), _) | (None, Some(a)) => Some(a),
+            (None, None) => None,
+        };
+        let (host, any_subdomain) = match (self.any_subdomain, other.any_subdomain) {
+            (false, false) if self.host == other.host => (self.host.clone(), false),
+            (false, false) => return None,
+            (false, true) if is_subdomain(&self.host, &other.host) => (self.host.clone(), false),
+            (true, false) if is_subdomain(&other.host, &self.host) => (other.host.clone(), false),
+            (true, true) if self.host == other.host || is_subdomain(&self.host, &other.host) => {
+                (self.host.clone(), true)
             }
-            (false, true) => other.matches(&Origin {
-                scheme: self.scheme,
-                host: self.host.clone(),
-                port: self.port,
-            }),
-            (true, false) => false,
-        }
+            (true, true) if is_subdomain(&other.host, &self.host) => (other.host.clone(), true),
+            _ => return None,
+        };
+        Some(OriginPattern {
+            scheme: self.scheme,
+            host,
+            any_subdomain,
+            port,
+        })
     }
 }
 
@@ -113,7 +124,11 @@ impl FromStr for OriginPattern {
         let scheme = match scheme {
             "http" => Scheme::Http,
             "https" => Scheme::Https,
-            other => return Err(format!("origin `{s}`: scheme `{other}` is not http or https")),
+            other => {
+                return Err(format!(
+                    "origin `{s}`: scheme `{other}` is not http or https"
+                ));
+            }
         };
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         if rest.contains(['/', '?', '#', '@']) {
@@ -121,9 +136,14 @@ impl FromStr for OriginPattern {
                 "origin `{s}` has a path, query or user part; an origin is only scheme, host and port"
             ));
         }
-        let (host, port) = split_host_port(rest)
-            .ok_or_else(|| format!("origin `{s}` has an invalid port"))?;
-        let port = port.unwrap_or(scheme.default_port());
+        let (host, port) = match rest.strip_suffix(":*") {
+            Some(host) => (host, None),
+            None => {
+                let (host, port) = split_host_port(rest)
+                    .ok_or_else(|| format!("origin `{s}` has an invalid port"))?;
+                (host, Some(port.unwrap_or(scheme.default_port())))
+            }
+        };
         let (any_subdomain, host) = match host.strip_prefix("*.") {
             Some(h) => (true, h),
             None => (false, host),
@@ -160,10 +180,11 @@ impl fmt::Display for OriginPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let star = if self.any_subdomain { "*." } else { "" };
         write!(f, "{}://{star}{}", self.scheme, self.host)?;
-        if self.port != self.scheme.default_port() {
-            write!(f, ":{}", self.port)?;
+        match self.port {
+            None => f.write_str(":*"),
+            Some(p) if p != self.scheme.default_port() => write!(f, ":{p}"),
+            Some(_) => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -212,14 +233,18 @@ impl OutboundGrants {
         Self::default()
     }
 
-    /// The intersection of what the adapter requests and what the operator grants: each
-    /// requested pattern that lies within some granted pattern.
+    /// The intersection of what the adapter requests and what the operator grants.
     pub fn intersect(requested: &[OriginPattern], granted: &[OriginPattern]) -> Self {
-        let allowed = requested
-            .iter()
-            .filter(|r| granted.iter().any(|g| r.is_within(g)))
-            .cloned()
-            .collect();
+        let mut allowed: Vec<OriginPattern> = Vec::new();
+        for r in requested {
+            for g in granted {
+                if let Some(p) = r.intersect(g)
+                    && !allowed.contains(&p)
+                {
+                    allowed.push(p);
+                }
+            }
+        }
         Self { allowed }
     }
 
@@ -248,14 +273,30 @@ mod tests {
 
     #[test]
     fn patterns_parse_with_default_ports_and_print_canonically() {
-        assert_eq!(p("https://QLVB.example.gov.vn/").to_string(), "https://qlvb.example.gov.vn");
-        assert_eq!(p("http://127.0.0.1:8080").to_string(), "http://127.0.0.1:8080");
+        assert_eq!(
+            p("https://QLVB.example.gov.vn/").to_string(),
+            "https://qlvb.example.gov.vn"
+        );
+        assert_eq!(
+            p("http://127.0.0.1:8080").to_string(),
+            "http://127.0.0.1:8080"
+        );
         assert_eq!(p("http://[::1]:81").to_string(), "http://::1:81");
         assert!("ftp://x".parse::<OriginPattern>().is_err());
         assert!("https://x/path".parse::<OriginPattern>().is_err());
         assert!("x.gov.vn".parse::<OriginPattern>().is_err());
         assert!("https://*".parse::<OriginPattern>().is_err());
         assert!("http://x:99999".parse::<OriginPattern>().is_err());
+    }
+
+    #[test]
+    fn any_port_requests_narrow_to_the_granted_port() {
+        let g =
+            OutboundGrants::intersect(&[p("http://127.0.0.1:*")], &[p("http://127.0.0.1:8080")]);
+        assert!(g.allows(&o(Scheme::Http, "127.0.0.1:8080")));
+        assert!(!g.allows(&o(Scheme::Http, "127.0.0.1:8081")));
+        assert_eq!(g.patterns()[0].to_string(), "http://127.0.0.1:8080");
+        assert_eq!(p("http://127.0.0.1:*").to_string(), "http://127.0.0.1:*");
     }
 
     #[test]
@@ -277,17 +318,37 @@ mod tests {
 
     #[test]
     fn grants_are_the_intersection_of_request_and_operator_grant() {
-        let requested = [p("https://a.gov.vn"), p("https://b.gov.vn"), p("https://*.c.gov.vn")];
+        let requested = [
+            p("https://a.gov.vn"),
+            p("https://b.gov.vn"),
+            p("https://*.c.gov.vn"),
+        ];
         let granted = [p("https://*.gov.vn")];
         let g = OutboundGrants::intersect(&requested, &granted);
         assert!(g.allows(&o(Scheme::Https, "a.gov.vn")));
         assert!(g.allows(&o(Scheme::Https, "x.c.gov.vn")));
-        assert!(!g.allows(&o(Scheme::Https, "d.gov.vn")), "granted but not requested");
+        assert!(
+            !g.allows(&o(Scheme::Https, "d.gov.vn")),
+            "granted but not requested"
+        );
 
-        let g = OutboundGrants::intersect(&requested, &[p("https://a.gov.vn")]);
+        let g = OutboundGrants::intersect(
+            &requested,
+            &[p("https://a.gov.vn"), p("https://y.c.gov.vn")],
+        );
         assert!(g.allows(&o(Scheme::Https, "a.gov.vn")));
-        assert!(!g.allows(&o(Scheme::Https, "b.gov.vn")), "requested but not granted");
-        assert!(!g.allows(&o(Scheme::Https, "x.c.gov.vn")), "wildcard request, narrower grant");
+        assert!(
+            !g.allows(&o(Scheme::Https, "b.gov.vn")),
+            "requested but not granted"
+        );
+        assert!(
+            g.allows(&o(Scheme::Https, "y.c.gov.vn")),
+            "wildcard request, narrower grant"
+        );
+        assert!(
+            !g.allows(&o(Scheme::Https, "x.c.gov.vn")),
+            "outside the narrower grant"
+        );
 
         assert!(!OutboundGrants::intersect(&requested, &[]).allows(&o(Scheme::Https, "a.gov.vn")));
     }

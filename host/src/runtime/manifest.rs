@@ -127,8 +127,7 @@ impl FromStr for AdapterName {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let ok = (1..=64).contains(&s.len())
             && s.starts_with(|c: char| c.is_ascii_lowercase())
-            && s
-                .chars()
+            && s.chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !s.ends_with('-');
         if ok {
@@ -171,7 +170,9 @@ impl FromStr for ContractRef {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let v = s.strip_prefix("truc:adapter@").ok_or_else(|| {
-            format!("contract `{s}` must be written `truc:adapter@<version>`, e.g. `truc:adapter@0.1.0`")
+            format!(
+                "contract `{s}` must be written `truc:adapter@<version>`, e.g. `truc:adapter@0.1.0`"
+            )
         })?;
         semver::Version::parse(v)
             .map(ContractRef)
@@ -222,9 +223,8 @@ impl Manifest {
     /// Parses and checks a manifest.
     pub fn parse(bytes: &[u8]) -> Result<Manifest, ManifestError> {
         let text = std::str::from_utf8(bytes).map_err(|_| ManifestError::NotUtf8)?;
-        let m: Manifest = toml::from_str(text).map_err(|e| {
-            ManifestError::Toml(e.to_string().trim_end().replace('\n', "\n  "))
-        })?;
+        let m: Manifest = toml::from_str(text)
+            .map_err(|e| ManifestError::Toml(e.to_string().trim_end().replace('\n', "\n  ")))?;
         m.check()?;
         Ok(m)
     }

@@ -61,7 +61,11 @@ impl AdapterMetrics {
         MetricsSnapshot {
             calls: self.calls.load(Ordering::Relaxed),
             failures: self.failures.lock().clone(),
-            latency_buckets: self.buckets.iter().map(|b| b.load(Ordering::Relaxed)).collect(),
+            latency_buckets: self
+                .buckets
+                .iter()
+                .map(|b| b.load(Ordering::Relaxed))
+                .collect(),
             latency_sum: self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6,
             peak_memory: self.peak_memory.load(Ordering::Relaxed),
         }

@@ -124,12 +124,13 @@ pub enum Provenance {
 impl Runtime {
     /// Starts the runtime: engine, linkers, epoch ticker, cache.
     pub fn new(settings: RuntimeSettings) -> Result<Self, LoadError> {
-        let engine = engine::build(&settings.engine).map_err(|e| LoadError::Cache(format!("cannot configure the engine: {e}")))?;
+        let engine = engine::build(&settings.engine)
+            .map_err(|e| LoadError::Cache(format!("cannot configure the engine: {e}")))?;
         let mut linkers = HashMap::new();
         for c in Contract::ALL {
-            let l = c
-                .linker(&engine)
-                .map_err(|e| LoadError::Cache(format!("cannot link contract {}: {e}", c.version())))?;
+            let l = c.linker(&engine).map_err(|e| {
+                LoadError::Cache(format!("cannot link contract {}: {e}", c.version()))
+            })?;
             linkers.insert(c, l);
         }
         let cache = cache::ArtifactCache::new(&engine, settings.cache_dir.clone());
@@ -162,21 +163,31 @@ impl Runtime {
             Provenance::Verify => self.settings.trust.verify(pkg)?,
             Provenance::Bundled => Trusted::Bundled,
         };
-        let contract = Contract::for_version(&pkg.manifest.adapter.contract.0).ok_or_else(|| LoadError::UnsupportedContract {
-            adapter: adapter.clone(),
-            contract: pkg.manifest.adapter.contract.to_string(),
-            supported: Contract::supported_list(),
-        })?;
+        let contract =
+            Contract::for_version(&pkg.manifest.adapter.contract.0).ok_or_else(|| {
+                LoadError::UnsupportedContract {
+                    adapter: adapter.clone(),
+                    contract: pkg.manifest.adapter.contract.to_string(),
+                    supported: Contract::supported_list(),
+                }
+            })?;
         let compiled = self.compile(pkg, contract).await?;
         let budget = CallBudget::from_manifest(&pkg.manifest.limits, &self.settings.ceilings);
-        let grants = OutboundGrants::intersect(&pkg.manifest.capabilities.outbound, &binding.granted_origins);
+        let grants = OutboundGrants::intersect(
+            &pkg.manifest.capabilities.outbound,
+            &binding.granted_origins,
+        );
         let adapter_tag: Arc<str> = adapter.clone().into();
         let binding = Binding {
             adapter: adapter_tag.clone(),
             budget,
             grants: Arc::new(grants),
             config: Arc::new(binding.config),
-            log: Arc::new(AdapterLog::new(adapter_tag, self.settings.log_burst, self.settings.log_per_second)),
+            log: Arc::new(AdapterLog::new(
+                adapter_tag,
+                self.settings.log_burst,
+                self.settings.log_per_second,
+            )),
         };
         let generation = Arc::new(Generation::new(
             self.engine.clone(),
@@ -190,7 +201,11 @@ impl Runtime {
         Ok(generation)
     }
 
-    async fn compile(&self, pkg: &AdapterPackage, contract: Contract) -> Result<Arc<Compiled>, LoadError> {
+    async fn compile(
+        &self,
+        pkg: &AdapterPackage,
+        contract: Contract,
+    ) -> Result<Arc<Compiled>, LoadError> {
         let sha = pkg.component_sha256();
         if let Some(c) = self.compiled.lock().get(&sha) {
             return Ok(c.clone());
@@ -209,9 +224,13 @@ impl Runtime {
             let (component, origin) = cache
                 .load_or_compile(&engine, &wasm, &sha)
                 .map_err(|e| (false, format!("{e:#}")))?;
-            let pre = linker.instantiate_pre(&component).map_err(|e| (false, format!("{e:#}")))?;
+            let pre = linker
+                .instantiate_pre(&component)
+                .map_err(|e| (false, format!("{e:#}")))?;
             let exports = match contract {
-                Contract::V0_1_0 => Exports::V0_1_0(contract::since_v0_1_0::Exports::new(&pre, world).map_err(|e| (true, e))?),
+                Contract::V0_1_0 => Exports::V0_1_0(
+                    contract::since_v0_1_0::Exports::new(&pre, world).map_err(|e| (true, e))?,
+                ),
             };
             tracing::info!(sha256 = %hex::encode(sha), ?origin, "adapter component ready");
             Ok(Compiled {
@@ -248,7 +267,10 @@ async fn self_test(generation: &Generation) -> Result<(), LoadError> {
         adapter: generation.id().to_owned(),
         detail,
     };
-    let info = generation.describe().await.map_err(|e| fail(e.to_string()))?;
+    let info = generation
+        .describe()
+        .await
+        .map_err(|e| fail(e.to_string()))?;
     let m = &generation.manifest.adapter;
     if info.name != m.name.as_str() || info.version != m.version.to_string() {
         return Err(fail(format!(

@@ -53,7 +53,9 @@ pub enum PackageError {
     #[error("the package has no `{0}`")]
     Missing(&'static str),
     /// An entry the format does not define.
-    #[error("the package holds `{0}`, which is not part of the format (manifest.toml, adapter.wasm, signature.toml)")]
+    #[error(
+        "the package holds `{0}`, which is not part of the format (manifest.toml, adapter.wasm, signature.toml)"
+    )]
     UnexpectedEntry(String),
     /// An entry is larger than allowed.
     #[error("`{entry}` is larger than {limit} bytes")]
@@ -67,7 +69,9 @@ pub enum PackageError {
     #[error(transparent)]
     Manifest(#[from] ManifestError),
     /// The component is not a WebAssembly component.
-    #[error("adapter.wasm is not a WebAssembly component (it does not start with the component header); build it for wasm32-wasip2")]
+    #[error(
+        "adapter.wasm is not a WebAssembly component (it does not start with the component header); build it for wasm32-wasip2"
+    )]
     NotAComponent,
     /// `signature.toml` is malformed.
     #[error("signature.toml: {0}")]
@@ -166,7 +170,9 @@ impl AdapterPackage {
         }
         for (name, data) in entries {
             // Writing into a Vec cannot fail except on allocation failure.
-            let _ = zip.start_file(name, opts).and_then(|()| Ok(zip.write_all(data)?));
+            let _ = zip
+                .start_file(name, opts)
+                .and_then(|()| Ok(zip.write_all(data)?));
         }
         zip.finish().map(Cursor::into_inner).unwrap_or_default()
     }

@@ -206,7 +206,9 @@ impl TrustStore {
 
     /// The trusted keys, by fingerprint.
     pub fn keys(&self) -> impl Iterator<Item = (&KeyId, &str)> {
-        self.keys.iter().map(|(id, (label, _))| (id, label.as_str()))
+        self.keys
+            .iter()
+            .map(|(id, (label, _))| (id, label.as_str()))
     }
 
     /// Checks that `pkg` is signed by a trusted key and unchanged since.
@@ -291,12 +293,18 @@ pub fn generate_key() -> SigningKey {
 
 /// Writes `key` as `<stem>.key` (PKCS#8 PEM, readable by the owner only) and `<stem>.pub`
 /// (SPKI PEM). Refuses to overwrite an existing key.
-pub fn write_key_pair(key: &SigningKey, stem: &Path) -> Result<(std::path::PathBuf, std::path::PathBuf), KeyFileError> {
+pub fn write_key_pair(
+    key: &SigningKey,
+    stem: &Path,
+) -> Result<(std::path::PathBuf, std::path::PathBuf), KeyFileError> {
     let secret_path = stem.with_extension("key");
     let public_path = stem.with_extension("pub");
     for p in [&secret_path, &public_path] {
         if p.exists() {
-            return Err(KeyFileError::bad(p, "already exists; choose another name or remove it first"));
+            return Err(KeyFileError::bad(
+                p,
+                "already exists; choose another name or remove it first",
+            ));
         }
     }
     let secret = key
@@ -328,7 +336,10 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyFileError> {
 pub fn read_signing_key(path: &Path) -> Result<SigningKey, KeyFileError> {
     let text = std::fs::read_to_string(path).map_err(|e| KeyFileError::io(path, e))?;
     SigningKey::from_pkcs8_pem(&text).map_err(|_| {
-        KeyFileError::bad(path, "not an ed25519 private key in PKCS#8 PEM (make one with `truc adapter keygen`)")
+        KeyFileError::bad(
+            path,
+            "not an ed25519 private key in PKCS#8 PEM (make one with `truc adapter keygen`)",
+        )
     })
 }
 
@@ -336,6 +347,9 @@ pub fn read_signing_key(path: &Path) -> Result<SigningKey, KeyFileError> {
 pub fn read_public_key(path: &Path) -> Result<VerifyingKey, KeyFileError> {
     let text = std::fs::read_to_string(path).map_err(|e| KeyFileError::io(path, e))?;
     VerifyingKey::from_public_key_pem(&text).map_err(|_| {
-        KeyFileError::bad(path, "not an ed25519 public key in PEM (the `.pub` file from `truc adapter keygen`)")
+        KeyFileError::bad(
+            path,
+            "not an ed25519 public key in PEM (the `.pub` file from `truc adapter keygen`)",
+        )
     })
 }

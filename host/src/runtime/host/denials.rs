@@ -44,4 +44,13 @@ impl Denials {
     pub fn first(&self) -> Option<Denied> {
         self.0.lock().first().cloned()
     }
+
+    /// The first attempt other than reading the environment, if any.
+    pub fn first_except_environment(&self) -> Option<Denied> {
+        self.0
+            .lock()
+            .iter()
+            .find(|d| **d != Denied::Environment)
+            .cloned()
+    }
 }

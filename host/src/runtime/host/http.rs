@@ -27,7 +27,12 @@ pub struct OutboundHooks {
 
 impl OutboundHooks {
     /// Hooks for one call.
-    pub fn new(adapter: Arc<str>, grants: Arc<OutboundGrants>, max_wait: Duration, denials: Denials) -> Self {
+    pub fn new(
+        adapter: Arc<str>,
+        grants: Arc<OutboundGrants>,
+        max_wait: Duration,
+        denials: Denials,
+    ) -> Self {
         Self {
             adapter,
             grants,
@@ -51,7 +56,10 @@ impl WasiHttpHooks for OutboundHooks {
             Some(s) if s.eq_ignore_ascii_case("https") => Scheme::Https,
             _ => return Box::new(async { Err(HttpError::HttpProtocolError) }),
         };
-        let Some(origin) = uri.authority().and_then(|a| Origin::new(scheme, a.as_str())) else {
+        let Some(origin) = uri
+            .authority()
+            .and_then(|a| Origin::new(scheme, a.as_str()))
+        else {
             return Box::new(async { Err(HttpError::HttpRequestUriInvalid) });
         };
         if !self.grants.allows(&origin) {
@@ -80,7 +88,10 @@ impl WasiHttpHooks for OutboundHooks {
         o.between_bytes_timeout = Some(o.between_bytes_timeout.map_or(cap, |t| t.min(cap)));
         Box::new(async move {
             let (response, io) = default_send_request(request, Some(o)).await?;
-            Ok((response.map(BodyExt::boxed_unsync), Box::new(io) as IoFuture))
+            Ok((
+                response.map(BodyExt::boxed_unsync),
+                Box::new(io) as IoFuture,
+            ))
         })
     }
 }

@@ -25,13 +25,20 @@ fn invalid(path: &str, what: impl std::fmt::Display) -> Invalid {
 // ---- hub → adapter ------------------------------------------------------------------------
 
 /// Converts a hub message for the adapter, moving its attachment bodies into `table`.
-pub fn message_to_wit(msg: &CanonicalMessage, table: &mut ResourceTable) -> wasmtime::Result<wit::Message> {
+pub fn message_to_wit(
+    msg: &CanonicalMessage,
+    table: &mut ResourceTable,
+) -> wasmtime::Result<wit::Message> {
     Ok(match &msg.package {
         Package::Status(s) => wit::Message::Status(status_to_wit(s)),
         Package::Document(d) => {
             let mut attachments = Vec::with_capacity(d.attachments.len());
             for (i, a) in d.attachments.iter().enumerate() {
-                let body = msg.bodies.get(i).cloned().unwrap_or_else(|| Blob::from_bytes(Vec::new()));
+                let body = msg
+                    .bodies
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| Blob::from_bytes(Vec::new()));
                 attachments.push(wit::Attachment {
                     content_id: a.content_id.clone(),
                     name: a.name.clone(),
@@ -46,11 +53,15 @@ pub fn message_to_wit(msg: &CanonicalMessage, table: &mut ResourceTable) -> wasm
 }
 
 fn id(o: &Option<ed::OrganId>) -> String {
-    o.as_ref().map(|o| o.as_str().to_owned()).unwrap_or_default()
+    o.as_ref()
+        .map(|o| o.as_str().to_owned())
+        .unwrap_or_default()
 }
 
 fn doc_id(d: &Option<ed::DocumentId>) -> String {
-    d.as_ref().map(|d| d.as_str().to_owned()).unwrap_or_default()
+    d.as_ref()
+        .map(|d| d.as_str().to_owned())
+        .unwrap_or_default()
 }
 
 fn organ_to_wit(o: &ed::Organ) -> wit::Organ {
@@ -75,16 +86,18 @@ fn date_to_wit(d: &Option<EdDate>) -> Option<wit::Date> {
 }
 
 fn date_time_to_wit(d: &Option<EdDateTime>) -> Option<wit::DateTime> {
-    d.as_ref().and_then(EdDateTime::datetime).map(|dt| wit::DateTime {
-        date: wit::Date {
-            year: dt.year().clamp(0, i32::from(u16::MAX)) as u16,
-            month: dt.month() as u8,
-            day: dt.day() as u8,
-        },
-        hour: dt.hour() as u8,
-        minute: dt.minute() as u8,
-        second: dt.second() as u8,
-    })
+    d.as_ref()
+        .and_then(EdDateTime::datetime)
+        .map(|dt| wit::DateTime {
+            date: wit::Date {
+                year: dt.year().clamp(0, i32::from(u16::MAX)) as u16,
+                month: dt.month() as u8,
+                day: dt.day() as u8,
+            },
+            hour: dt.hour() as u8,
+            minute: dt.minute() as u8,
+            second: dt.second() as u8,
+        })
 }
 
 fn staff_to_wit(s: &ed::StaffInfo) -> wit::Staff {
@@ -161,7 +174,9 @@ fn business_to_wit(b: &Option<ed::Business>) -> wit::Business {
                 })
                 .collect(),
         }),
-        Some(ed::BusinessAction::Other(v)) => wit::BusinessAction::Other(v.trim().parse().unwrap_or(u32::MAX)),
+        Some(ed::BusinessAction::Other(v)) => {
+            wit::BusinessAction::Other(v.trim().parse().unwrap_or(u32::MAX))
+        }
     };
     wit::Business {
         action,
@@ -217,7 +232,10 @@ fn document_to_wit(d: &ed::Document, attachments: Vec<wit::Attachment>) -> wit::
             },
         },
         response_for: d.response_for.iter().map(response_for_to_wit).collect(),
-        steering_type: d.steering_type.as_ref().and_then(|s| s.as_str().parse().ok()),
+        steering_type: d
+            .steering_type
+            .as_ref()
+            .and_then(|s| s.as_str().parse().ok()),
         application_type: d.application_type.clone(),
         business: business_to_wit(&d.business),
         traces: traces_to_wit(&d.traces),
@@ -228,16 +246,14 @@ fn document_to_wit(d: &ed::Document, attachments: Vec<wit::Attachment>) -> wit::
 fn status_to_wit(s: &ed::Status) -> wit::Status {
     wit::Status {
         sender: organ_to_wit(&s.from),
-        response_for: s
-            .response_for
-            .as_ref()
-            .map(response_for_to_wit)
-            .unwrap_or(wit::ResponseFor {
+        response_for: s.response_for.as_ref().map(response_for_to_wit).unwrap_or(
+            wit::ResponseFor {
                 organ_id: String::new(),
                 code: String::new(),
                 promulgation_date: None,
                 document_id: String::new(),
-            }),
+            },
+        ),
         staff: staff_to_wit(&s.staff.clone().unwrap_or_default()),
         code: match &s.status_code {
             None => wit::StatusCode::Other(String::new()),
@@ -300,18 +316,19 @@ fn required_organ_id(s: &str, path: &str) -> Result<Option<ed::OrganId>> {
 
 fn document_id(s: &str) -> Option<ed::DocumentId> {
     let s = s.trim();
-    if s.is_empty() {
-        None
-    } else {
-        s.parse().ok()
-    }
+    if s.is_empty() { None } else { s.parse().ok() }
 }
 
 fn date_from_wit(d: &Option<wit::Date>, path: &str) -> Result<Option<EdDate>> {
     let Some(d) = d else { return Ok(None) };
     NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
         .map(|d| Some(EdDate::Valid(d)))
-        .ok_or_else(|| invalid(path, format!("{}-{}-{} is not a calendar date", d.year, d.month, d.day)))
+        .ok_or_else(|| {
+            invalid(
+                path,
+                format!("{}-{}-{} is not a calendar date", d.year, d.month, d.day),
+            )
+        })
 }
 
 fn date_time_from_wit(d: &Option<wit::DateTime>, path: &str) -> Result<Option<EdDateTime>> {
@@ -319,8 +336,20 @@ fn date_time_from_wit(d: &Option<wit::DateTime>, path: &str) -> Result<Option<Ed
     let Some(EdDate::Valid(date)) = date_from_wit(&Some(dt.date), path)? else {
         return Ok(None);
     };
-    let time = NaiveTime::from_hms_opt(u32::from(dt.hour), u32::from(dt.minute), u32::from(dt.second))
-        .ok_or_else(|| invalid(path, format!("{}:{}:{} is not a time of day", dt.hour, dt.minute, dt.second)))?;
+    let time = NaiveTime::from_hms_opt(
+        u32::from(dt.hour),
+        u32::from(dt.minute),
+        u32::from(dt.second),
+    )
+    .ok_or_else(|| {
+        invalid(
+            path,
+            format!(
+                "{}:{}:{} is not a time of day",
+                dt.hour, dt.minute, dt.second
+            ),
+        )
+    })?;
     Ok(Some(EdDateTime::Valid(NaiveDateTime::new(date, time))))
 }
 
@@ -350,7 +379,10 @@ fn response_for_from_wit(r: wit::ResponseFor, path: &str) -> Result<ed::Response
     Ok(ed::ResponseFor {
         organ_id: organ_id(&r.organ_id, &format!("{path}/organ-id"))?,
         code: r.code,
-        promulgation_date: date_from_wit(&r.promulgation_date, &format!("{path}/promulgation-date"))?,
+        promulgation_date: date_from_wit(
+            &r.promulgation_date,
+            &format!("{path}/promulgation-date"),
+        )?,
         document_id: document_id(&r.document_id),
     })
 }
@@ -361,7 +393,10 @@ fn traces_from_wit(t: Vec<wit::Trace>, path: &str) -> Result<Vec<ed::TraceHeader
         .map(|(i, t)| {
             Ok(ed::TraceHeader {
                 organ_id: organ_id(&t.organ_id, &format!("{path}/traces[{i}]/organ-id"))?,
-                timestamp: date_time_from_wit(&t.timestamp, &format!("{path}/traces[{i}]/timestamp"))?,
+                timestamp: date_time_from_wit(
+                    &t.timestamp,
+                    &format!("{path}/traces[{i}]/timestamp"),
+                )?,
             })
         })
         .collect()
@@ -389,7 +424,10 @@ fn business_from_wit(b: wit::Business, path: &str) -> Result<ed::Business> {
             let mut receivers = Vec::with_capacity(u.receiver_changes.len());
             for (i, r) in u.receiver_changes.into_iter().enumerate() {
                 receivers.push(ed::Receiver {
-                    organ_id: required_organ_id(&r.organ_id, &format!("{path}/update/receiver-changes[{i}]/organ-id"))?,
+                    organ_id: required_organ_id(
+                        &r.organ_id,
+                        &format!("{path}/update/receiver-changes[{i}]/organ-id"),
+                    )?,
                     change: Some(match r.kind {
                         wit::ReceiverChangeKind::Removed => ed::ReceiverChange::Removed,
                         wit::ReceiverChangeKind::Added => ed::ReceiverChange::Added,
@@ -408,7 +446,10 @@ fn business_from_wit(b: wit::Business, path: &str) -> Result<ed::Business> {
             for (i, rep) in r.replacements.into_iter().enumerate() {
                 let mut organ_ids = Vec::with_capacity(rep.organ_ids.len());
                 for (j, o) in rep.organ_ids.iter().enumerate() {
-                    if let Some(o) = required_organ_id(o, &format!("{path}/replace/replacements[{i}]/organ-ids[{j}]"))? {
+                    if let Some(o) = required_organ_id(
+                        o,
+                        &format!("{path}/replace/replacements[{i}]/organ-ids[{j}]"),
+                    )? {
                         organ_ids.push(o);
                     }
                 }
@@ -418,12 +459,17 @@ fn business_from_wit(b: wit::Business, path: &str) -> Result<ed::Business> {
                 });
             }
         }
-        wit::BusinessAction::Other(v) => out.action = Some(ed::BusinessAction::Other(v.to_string())),
+        wit::BusinessAction::Other(v) => {
+            out.action = Some(ed::BusinessAction::Other(v.to_string()))
+        }
     }
     Ok(out)
 }
 
-fn document_from_wit(d: wit::Document, table: &mut ResourceTable) -> Result<(ed::Document, Vec<Blob>)> {
+fn document_from_wit(
+    d: wit::Document,
+    table: &mut ResourceTable,
+) -> Result<(ed::Document, Vec<Blob>)> {
     let path = "document";
     let mut attachments = Vec::with_capacity(d.attachments.len());
     let mut bodies = Vec::with_capacity(d.attachments.len());
@@ -451,7 +497,10 @@ fn document_from_wit(d: wit::Document, table: &mut ResourceTable) -> Result<(ed:
     }
     let mut response_for = Vec::with_capacity(d.response_for.len());
     for (i, r) in d.response_for.into_iter().enumerate() {
-        response_for.push(response_for_from_wit(r, &format!("{path}/response-for[{i}]"))?);
+        response_for.push(response_for_from_wit(
+            r,
+            &format!("{path}/response-for[{i}]"),
+        )?);
     }
     let o = d.other;
     let doc = ed::Document {
@@ -480,16 +529,28 @@ fn document_from_wit(d: wit::Document, table: &mut ResourceTable) -> Result<(ed:
         due_date: date_from_wit(&d.due_date, &format!("{path}/due-date"))?,
         to_places: d.to_places,
         other_info: ed::OtherInfo {
-            priority: Some(o.priority.to_string().parse().unwrap_or(ed::Priority::Normal)),
+            priority: Some(
+                o.priority
+                    .to_string()
+                    .parse()
+                    .unwrap_or(ed::Priority::Normal),
+            ),
             sphere_of_promulgation: o.sphere_of_promulgation,
             typer_notation: o.typer_notation,
-            promulgation_amount: o.promulgation_amount.map(|n| n.to_string()).unwrap_or_default(),
+            promulgation_amount: o
+                .promulgation_amount
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
             page_amount: o.page_amount.map(|n| n.to_string()).unwrap_or_default(),
             direction: o.direction.map(|b| b.to_string()).unwrap_or_default(),
             appendixes: o.appendixes,
         },
         response_for,
-        steering_type: d.steering_type.map(|s| s.to_string().parse().unwrap_or_else(|e: std::convert::Infallible| match e {})),
+        steering_type: d.steering_type.map(|s| {
+            s.to_string()
+                .parse()
+                .unwrap_or_else(|e: std::convert::Infallible| match e {})
+        }),
         document_id: document_id(&d.id),
         application_type: d.application_type.filter(|s| !s.trim().is_empty()),
         traces: traces_from_wit(d.traces, path)?,
@@ -502,7 +563,10 @@ fn document_from_wit(d: wit::Document, table: &mut ResourceTable) -> Result<(ed:
 fn status_from_wit(s: wit::Status, path: &str) -> Result<ed::Status> {
     Ok(ed::Status {
         from: organ_from_wit(s.sender, &format!("{path}/sender"))?,
-        response_for: Some(response_for_from_wit(s.response_for, &format!("{path}/response-for"))?),
+        response_for: Some(response_for_from_wit(
+            s.response_for,
+            &format!("{path}/response-for"),
+        )?),
         staff: Some(staff_from_wit(s.staff)),
         status_code: Some(status_code_from_wit(s.code)),
         description: s.description,
@@ -523,7 +587,9 @@ fn status_code_from_wit(c: wit::StatusCode) -> ed::StatusCode {
         wit::StatusCode::RevokeRequest => S::RevokeRequested,
         wit::StatusCode::Agreed => S::ChangeAccepted,
         wit::StatusCode::Refused => S::ChangeRefused,
-        wit::StatusCode::Other(s) => s.parse().unwrap_or_else(|e: std::convert::Infallible| match e {}),
+        wit::StatusCode::Other(s) => s
+            .parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {}),
     }
 }
 

@@ -9,7 +9,9 @@ use wasmtime::component::{Linker, Resource};
 
 use super::bindings::truc::adapter::{blobs, edxml, host, types as wit};
 use super::convert;
-use crate::edxml::{self as ed, AttachmentMeta, AttachmentSink, AttachmentSource, AttachmentWriter};
+use crate::edxml::{
+    self as ed, AttachmentMeta, AttachmentSink, AttachmentSource, AttachmentWriter,
+};
 use crate::runtime::host::blobs::{Blob, BlobWriter};
 use crate::runtime::host::denials::Denied;
 use crate::runtime::host::log::Level;
@@ -29,8 +31,16 @@ impl blobs::HostBlob for CallState {
         Ok(self.table.get(&this)?.size())
     }
 
-    async fn read(&mut self, this: Resource<Blob>, offset: u64, len: u32) -> wasmtime::Result<Vec<u8>> {
-        Ok(self.table.get(&this)?.read_at(offset, len.min(MAX_READ) as usize)?)
+    async fn read(
+        &mut self,
+        this: Resource<Blob>,
+        offset: u64,
+        len: u32,
+    ) -> wasmtime::Result<Vec<u8>> {
+        Ok(self
+            .table
+            .get(&this)?
+            .read_at(offset, len.min(MAX_READ) as usize)?)
     }
 
     async fn drop(&mut self, rep: Resource<Blob>) -> wasmtime::Result<()> {
@@ -44,7 +54,11 @@ impl blobs::HostBlobWriter for CallState {
         Ok(self.table.push(BlobWriter::new())?)
     }
 
-    async fn write(&mut self, this: Resource<BlobWriter>, chunk: Vec<u8>) -> wasmtime::Result<Result<(), String>> {
+    async fn write(
+        &mut self,
+        this: Resource<BlobWriter>,
+        chunk: Vec<u8>,
+    ) -> wasmtime::Result<Result<(), String>> {
         if !self.output.take(chunk.len() as u64) {
             return Ok(Err(format!(
                 "the output budget of this call ({}) is spent",
@@ -96,13 +110,20 @@ fn malformed(message: String) -> wit::AdapterError {
 }
 
 impl edxml::Host for CallState {
-    async fn parse(&mut self, source: Resource<Blob>) -> wasmtime::Result<Result<wit::Message, wit::AdapterError>> {
+    async fn parse(
+        &mut self,
+        source: Resource<Blob>,
+    ) -> wasmtime::Result<Result<wit::Message, wit::AdapterError>> {
         let blob = self.table.get(&source)?.clone();
         let mut sink = BodySink {
             meter: &mut self.output,
             bodies: HashMap::new(),
         };
-        let read = ed::read(BufReader::new(blob.reader()), &mut sink, &ed::Limits::default());
+        let read = ed::read(
+            BufReader::new(blob.reader()),
+            &mut sink,
+            &ed::Limits::default(),
+        );
         let bodies = sink.bodies;
         let package = match read {
             Ok(p) => p,
@@ -118,7 +139,12 @@ impl edxml::Host for CallState {
             ed::Package::Document(d) => d
                 .attachments
                 .iter()
-                .map(|a| bodies.get(&a.content_id).cloned().unwrap_or_else(|| Blob::from_bytes(Vec::new())))
+                .map(|a| {
+                    bodies
+                        .get(&a.content_id)
+                        .cloned()
+                        .unwrap_or_else(|| Blob::from_bytes(Vec::new()))
+                })
                 .collect(),
             ed::Package::Status(_) => Vec::new(),
         };
@@ -126,7 +152,10 @@ impl edxml::Host for CallState {
         Ok(Ok(convert::message_to_wit(&msg, &mut self.table)?))
     }
 
-    async fn render(&mut self, message: wit::Message) -> wasmtime::Result<Result<Resource<Blob>, wit::AdapterError>> {
+    async fn render(
+        &mut self,
+        message: wit::Message,
+    ) -> wasmtime::Result<Result<Resource<Blob>, wit::AdapterError>> {
         let msg = match convert::message_from_wit(message, &mut self.table) {
             Ok(m) => m,
             Err(e) => {

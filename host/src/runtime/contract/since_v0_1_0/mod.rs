@@ -40,9 +40,18 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<CallState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-    bindings::truc::adapter::blobs::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |s| s)?;
-    bindings::truc::adapter::host::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |s| s)?;
-    bindings::truc::adapter::edxml::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |s| s)?;
+    bindings::truc::adapter::blobs::add_to_linker::<CallState, HasSelf<CallState>>(
+        &mut linker,
+        |s| s,
+    )?;
+    bindings::truc::adapter::host::add_to_linker::<CallState, HasSelf<CallState>>(
+        &mut linker,
+        |s| s,
+    )?;
+    bindings::truc::adapter::edxml::add_to_linker::<CallState, HasSelf<CallState>>(
+        &mut linker,
+        |s| s,
+    )?;
     host_impl::observe_ambient_authority(&mut linker)?;
     Ok(linker)
 }
@@ -60,7 +69,9 @@ impl Exports {
         let codec = codec::GuestIndices::new(pre).map_err(|e| format!("{e}"))?;
         let connector = match world {
             World::Codec => None,
-            World::Connector => Some(connector::GuestIndices::new(pre).map_err(|e| format!("{e}"))?),
+            World::Connector => {
+                Some(connector::GuestIndices::new(pre).map_err(|e| format!("{e}"))?)
+            }
         };
         Ok(Self { codec, connector })
     }
@@ -105,7 +116,10 @@ fn payload_to_wit(p: &Payload, store: &mut Store<CallState>) -> wasmtime::Result
     })
 }
 
-fn messages_from_wit(list: Vec<wit::Message>, store: &mut Store<CallState>) -> Result<Vec<CanonicalMessage>, GuestError> {
+fn messages_from_wit(
+    list: Vec<wit::Message>,
+    store: &mut Store<CallState>,
+) -> Result<Vec<CanonicalMessage>, GuestError> {
     let table = &mut store.data_mut().table;
     list.into_iter()
         .enumerate()
@@ -117,7 +131,11 @@ fn messages_from_wit(list: Vec<wit::Message>, store: &mut Store<CallState>) -> R
 }
 
 /// Calls `describe`.
-pub async fn describe(store: &mut Store<CallState>, instance: &Instance, exports: &Exports) -> Answer<AdapterInfo> {
+pub async fn describe(
+    store: &mut Store<CallState>,
+    instance: &Instance,
+    exports: &Exports,
+) -> Answer<AdapterInfo> {
     let guest = exports.codec.load(&mut *store, instance)?;
     let i = guest.call_describe(&mut *store).await?;
     Ok(Ok(AdapterInfo {
@@ -155,7 +173,8 @@ pub async fn encode(
     let msg = convert::message_to_wit(message, &mut store.data_mut().table)?;
     match guest.call_encode(&mut *store, &msg).await? {
         Ok(p) => {
-            let body = match convert::take_blob(&mut store.data_mut().table, p.body, "payload/body") {
+            let body = match convert::take_blob(&mut store.data_mut().table, p.body, "payload/body")
+            {
                 Ok(b) => b,
                 Err(e) => return Ok(Err(GuestError::Invalid(e.0))),
             };
@@ -169,7 +188,10 @@ pub async fn encode(
 }
 
 fn connector_of<'a>(exports: &'a Exports) -> Result<&'a connector::GuestIndices, GuestError> {
-    exports.connector.as_ref().ok_or(GuestError::Missing(World::Connector))
+    exports
+        .connector
+        .as_ref()
+        .ok_or(GuestError::Missing(World::Connector))
 }
 
 /// Calls `deliver`; the result is the legacy system's id for the message, if it gave one.
@@ -197,7 +219,12 @@ pub async fn deliver(
 }
 
 /// Calls `poll`.
-pub async fn poll(store: &mut Store<CallState>, instance: &Instance, exports: &Exports, max: u32) -> Answer<Vec<Polled>> {
+pub async fn poll(
+    store: &mut Store<CallState>,
+    instance: &Instance,
+    exports: &Exports,
+    max: u32,
+) -> Answer<Vec<Polled>> {
     let indices = match connector_of(exports) {
         Ok(i) => i,
         Err(e) => return Ok(Err(e)),
@@ -213,7 +240,13 @@ pub async fn poll(store: &mut Store<CallState>, instance: &Instance, exports: &E
                         token: p.token,
                         message,
                     }),
-                    Err(e) => return Ok(Err(GuestError::Invalid(format!("polled message {}: {}", i + 1, e.0)))),
+                    Err(e) => {
+                        return Ok(Err(GuestError::Invalid(format!(
+                            "polled message {}: {}",
+                            i + 1,
+                            e.0
+                        ))));
+                    }
                 }
             }
             Ok(Ok(out))
@@ -223,7 +256,12 @@ pub async fn poll(store: &mut Store<CallState>, instance: &Instance, exports: &E
 }
 
 /// Calls `acknowledge`.
-pub async fn acknowledge(store: &mut Store<CallState>, instance: &Instance, exports: &Exports, tokens: &[String]) -> Answer<()> {
+pub async fn acknowledge(
+    store: &mut Store<CallState>,
+    instance: &Instance,
+    exports: &Exports,
+    tokens: &[String],
+) -> Answer<()> {
     let indices = match connector_of(exports) {
         Ok(i) => i,
         Err(e) => return Ok(Err(e)),
