@@ -48,8 +48,14 @@ impl Read for Repeat {
 /// Canonical package text before and after the attachment's base64.
 fn package_halves() -> (String, String) {
     let mut doc = Document {
-        from: Organ { organ_id: "000.00.00.G22".parse().ok(), ..Organ::default() },
-        to: vec![Organ { organ_id: "000.00.00.H41".parse().ok(), ..Organ::default() }],
+        from: Organ {
+            organ_id: "000.00.00.G22".parse().ok(),
+            ..Organ::default()
+        },
+        to: vec![Organ {
+            organ_id: "000.00.00.H41".parse().ok(),
+            ..Organ::default()
+        }],
         subject: "Benchmark".into(),
         document_id: "000.00.00.G22,2018/09/28,1/VPCP".parse().ok(),
         ..Document::default()
@@ -69,7 +75,10 @@ fn package_halves() -> (String, String) {
     let xml = write_to_vec(&Package::Document(Box::new(doc)), &store).expect("write the skeleton");
     let xml = String::from_utf8(xml).expect("UTF-8");
     let marker = "QCVN_102_2016\">";
-    let at = xml.find(&format!("{marker}</edXML:ContentTransferEncoded>")).expect("content element") + marker.len();
+    let at = xml
+        .find(&format!("{marker}</edXML:ContentTransferEncoded>"))
+        .expect("content element")
+        + marker.len();
     (xml[..at].to_owned(), xml[at..].to_owned())
 }
 
@@ -94,13 +103,20 @@ fn streaming_100_mib() {
             (state >> 32) as u8
         })
         .collect();
-    let block = base64::engine::general_purpose::STANDARD.encode(&raw).into_bytes();
+    let block = base64::engine::general_purpose::STANDARD
+        .encode(&raw)
+        .into_bytes();
     let repeats = (ATTACHMENT_BYTES as usize).div_ceil(BLOCK);
     drop(raw);
     let (head, tail) = package_halves();
     let total = head.len() as u64 + (block.len() * repeats) as u64 + tail.len() as u64;
-    let body = Repeat { block, pos: 0, left: repeats - 1 };
-    let input = BufReader::with_capacity(64 << 10, head.as_bytes().chain(body).chain(tail.as_bytes()));
+    let body = Repeat {
+        block,
+        pos: 0,
+        left: repeats - 1,
+    };
+    let input =
+        BufReader::with_capacity(64 << 10, head.as_bytes().chain(body).chain(tail.as_bytes()));
     let rss_before = peak_rss_kib().unwrap_or(0);
     let start = Instant::now();
     let pkg = read(input, &mut NullSink, &Limits::default()).expect("read the generated package");
@@ -110,7 +126,11 @@ fn streaming_100_mib() {
         Package::Document(d) => d.attachments[0].size,
         Package::Status(_) => 0,
     };
-    assert_eq!(decoded, (BLOCK * repeats) as u64, "the whole attachment was decoded");
+    assert_eq!(
+        decoded,
+        (BLOCK * repeats) as u64,
+        "the whole attachment was decoded"
+    );
     println!(
         "edxml_read/streaming: {:.1} MiB package ({} MiB attachment) in {:.3} s: {:.0} MB/s input, {:.0} MB/s decoded; {} problems",
         total as f64 / 1048576.0,

@@ -114,7 +114,7 @@ fn build_adapter(plugins: &Path, target_dir: &Path, name: &str) {
         .unwrap_or_else(|e| panic!("could not run cargo to build adapter `{name}`: {e}"));
     assert!(
         status.success(),
-        "building adapter `{name}` for {TARGET} failed (see the errors above)"
+        "building adapter `{name}` for {TARGET} failed (see the errors above; after changing an adapter's dependencies run `cargo update --manifest-path plugins/Cargo.toml --workspace` to refresh plugins/Cargo.lock)"
     );
 }
 

@@ -75,3 +75,25 @@ pub fn status_message() -> truc::runtime::CanonicalMessage {
     };
     truc::runtime::CanonicalMessage::new(Package::Status(Box::new(status)))
 }
+
+/// Reads a file of the repository.
+pub fn read(path: &str) -> Vec<u8> {
+    std::fs::read(repo().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The bytes of every attachment body of a message.
+pub fn bodies(m: &truc::runtime::CanonicalMessage) -> Vec<Vec<u8>> {
+    m.bodies
+        .iter()
+        .map(|b| b.to_bytes().unwrap().to_vec())
+        .collect()
+}
+
+/// Asserts two canonical messages carry the same package and attachment bytes.
+pub fn assert_same_message(
+    a: &truc::runtime::CanonicalMessage,
+    b: &truc::runtime::CanonicalMessage,
+) {
+    assert_eq!(a.package, b.package, "packages differ");
+    assert_eq!(bodies(a), bodies(b), "attachment bodies differ");
+}

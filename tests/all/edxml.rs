@@ -15,7 +15,10 @@ fn document(pkg: &Package) -> &Document {
 
 /// (path, rule, severity) of each problem, in order.
 fn summary(problems: &[Problem]) -> Vec<(String, &'static str, Severity)> {
-    problems.iter().map(|p| (p.path.clone(), p.rule.name(), p.severity)).collect()
+    problems
+        .iter()
+        .map(|p| (p.path.clone(), p.rule.name(), p.severity))
+        .collect()
 }
 
 fn write_vec(pkg: &Package, store: &dyn AttachmentSource) -> Vec<u8> {
@@ -26,34 +29,62 @@ fn write_vec(pkg: &Package, store: &dyn AttachmentSource) -> Vec<u8> {
 fn new_document_sample_reads_every_field() {
     let (pkg, store) = read_ok(&sample("edoc_new.edxml"));
     let d = document(&pkg);
-    assert_eq!(d.from.organ_id.as_ref().map(OrganId::as_str), Some("000.00.11.H53"));
+    assert_eq!(
+        d.from.organ_id.as_ref().map(OrganId::as_str),
+        Some("000.00.11.H53")
+    );
     assert_eq!(d.from.organ_name, "Sở Tính");
     assert_eq!(d.to.len(), 1);
     assert_eq!(d.to[0].organ_name, "Văn phòng tỉnh ủy");
-    assert_eq!((d.code.number.as_str(), d.code.notation.as_str()), ("2491", "STC-BCTC"));
+    assert_eq!(
+        (d.code.number.as_str(), d.code.notation.as_str()),
+        ("2491", "STC-BCTC")
+    );
     // §4.5: the sample writes dd/MM/yyyy; the model holds the date.
-    assert_eq!(d.promulgation.date.as_ref().map(ToString::to_string).as_deref(), Some("2020/10/30"));
+    assert_eq!(
+        d.promulgation
+            .date
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("2020/10/30")
+    );
     assert_eq!(d.document_type.type_name, "Công văn");
     assert_eq!(d.due_date, None);
-    assert_eq!(d.to_places, ["Cac bo va co quan ngang bo", "Uy ban nhan dan cac tinh, TP"]);
+    assert_eq!(
+        d.to_places,
+        ["Cac bo va co quan ngang bo", "Uy ban nhan dan cac tinh, TP"]
+    );
     assert_eq!(d.other_info.priority, Some(Priority::Normal));
     assert_eq!(d.other_info.direction, "false");
     assert_eq!(d.other_info.appendixes, [""]);
-    assert_eq!(d.steering_type.as_ref().map(SteeringType::as_str), Some("1"));
+    assert_eq!(
+        d.steering_type.as_ref().map(SteeringType::as_str),
+        Some("1")
+    );
     assert_eq!(d.traces.len(), 1);
     let b = d.business.as_ref().expect("business block");
     assert_eq!(b.action, Some(BusinessAction::New));
-    assert_eq!(b.staff.as_ref().map(|s| s.staff.as_str()), Some("Nguyễn Thị Ngọc Trâm"));
+    assert_eq!(
+        b.staff.as_ref().map(|s| s.staff.as_str()),
+        Some("Nguyễn Thị Ngọc Trâm")
+    );
     // §5: a .doc labelled application/zip is a one-entry zip (with a data descriptor); stored unzipped.
     let a = &d.attachments[0];
-    assert_eq!((a.content_id.as_str(), a.name.as_str()), ("209", "1896_QD-TTg_m_294779.doc"));
+    assert_eq!(
+        (a.content_id.as_str(), a.name.as_str()),
+        ("209", "1896_QD-TTg_m_294779.doc")
+    );
     assert!(a.zipped);
     assert_eq!(a.size, 388_347);
     let expected = "8385739ec4a4ed36d71eabcaead629641ffc5ffff3d487ff5c34d2f821c9f36e";
     assert_eq!(a.sha256.to_string(), expected);
     let stored = store.get("209").expect("stored attachment");
     assert_eq!(Sha256::of(stored), a.sha256);
-    assert!(stored.starts_with(b"<?xml"), "the zip's entry is itself an edXML file");
+    assert!(
+        stored.starts_with(b"<?xml"),
+        "the zip's entry is itself an edXML file"
+    );
 }
 
 #[test]
@@ -64,17 +95,31 @@ fn update_sample_reads_its_receiver_changes() {
     let b = d.business.as_ref().expect("business block");
     assert_eq!(b.action, Some(BusinessAction::Update));
     let info = b.document_info.as_ref().expect("BussinessDocumentInfo");
-    assert_eq!((info.document_info.as_str(), info.document_receiver.as_str()), ("1", "1"));
+    assert_eq!(
+        (info.document_info.as_str(), info.document_receiver.as_str()),
+        ("1", "1")
+    );
     let changes: Vec<_> = info
         .receivers
         .iter()
-        .map(|r| (r.organ_id.as_ref().map(ToString::to_string), r.change.clone()))
+        .map(|r| {
+            (
+                r.organ_id.as_ref().map(ToString::to_string),
+                r.change.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         changes,
         [
-            (Some("000.00.00.H41".to_owned()), Some(ReceiverChange::Removed)),
-            (Some("000.00.00.H14".to_owned()), Some(ReceiverChange::Added)),
+            (
+                Some("000.00.00.H41".to_owned()),
+                Some(ReceiverChange::Removed)
+            ),
+            (
+                Some("000.00.00.H14".to_owned()),
+                Some(ReceiverChange::Added)
+            ),
         ]
     );
 }
@@ -82,14 +127,25 @@ fn update_sample_reads_its_receiver_changes() {
 #[test]
 fn status_sample_reads_as_a_status_package() {
     let (pkg, _) = read_ok(&sample("status_processing_05.edxml"));
-    let Package::Status(s) = &pkg else { panic!("expected a status package") };
+    let Package::Status(s) = &pkg else {
+        panic!("expected a status package")
+    };
     assert_eq!(s.status_code, Some(StatusCode::Processing));
     assert_eq!(s.description, "Đang xử lý văn bản đến");
-    assert_eq!(s.timestamp.as_ref().map(ToString::to_string).as_deref(), Some("2015/09/20 11:08:36"));
+    assert_eq!(
+        s.timestamp.as_ref().map(ToString::to_string).as_deref(),
+        Some("2015/09/20 11:08:36")
+    );
     let rf = s.response_for.as_ref().expect("ResponseFor");
     assert_eq!(rf.code, "7816/VPCP-TTĐT");
-    assert_eq!(rf.document_id.as_ref().map(DocumentId::as_str), Some("000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"));
-    assert_eq!(s.staff.as_ref().map(|x| x.department.as_str()), Some("Phong hanh chinh"));
+    assert_eq!(
+        rf.document_id.as_ref().map(DocumentId::as_str),
+        Some("000.00.00.G22,2015/09/30,7816/VPCP-TTĐT")
+    );
+    assert_eq!(
+        s.staff.as_ref().map(|x| x.department.as_str()),
+        Some("Phong hanh chinh")
+    );
 }
 
 #[test]
@@ -105,9 +161,21 @@ fn sdk_samples_report_exactly_their_known_defects() {
     assert_eq!(
         check("edoc_new.edxml"),
         [
-            s("TraceHeaderList/TraceHeader[1]/Timestamp", "time-order", Warning),
-            s("TraceHeaderList/Bussiness/DocumentId", "business-target", Warning),
-            s("TraceHeaderList/Bussiness/DocumentId", "document-id-format", Warning),
+            s(
+                "TraceHeaderList/TraceHeader[1]/Timestamp",
+                "time-order",
+                Warning
+            ),
+            s(
+                "TraceHeaderList/Bussiness/DocumentId",
+                "business-target",
+                Warning
+            ),
+            s(
+                "TraceHeaderList/Bussiness/DocumentId",
+                "document-id-format",
+                Warning
+            ),
         ]
     );
     // edoc_update: its own DocumentId's date (2015/09/30) disagrees with PromulgationDate
@@ -117,32 +185,64 @@ fn sdk_samples_report_exactly_their_known_defects() {
         check("edoc_update.edxml"),
         [
             s("MessageHeader/DocumentId", "document-id-mismatch", Warning),
-            s("TraceHeaderList/Bussiness/DocumentId", "document-id-format", Error),
-            s("TraceHeaderList/Bussiness/BussinessDocumentInfo/ReceiverList/Receiver[2]/OrganId", "receiver-changes", Warning),
+            s(
+                "TraceHeaderList/Bussiness/DocumentId",
+                "document-id-format",
+                Error
+            ),
+            s(
+                "TraceHeaderList/Bussiness/BussinessDocumentInfo/ReceiverList/Receiver[2]/OrganId",
+                "receiver-changes",
+                Warning
+            ),
         ]
     );
     // status_processing_05: "processing" on 2015/09/20, ten days before the answered document
     // was issued (2015/09/30).
-    assert_eq!(check("status_processing_05.edxml"), [s("MessageHeader/Timestamp", "time-order", Warning)]);
+    assert_eq!(
+        check("status_processing_05.edxml"),
+        [s("MessageHeader/Timestamp", "time-order", Warning)]
+    );
 }
 
 #[test]
 fn problems_carry_the_value_seen_and_an_actionable_message() {
     let (pkg, _) = read_ok(&sample("edoc_update.edxml"));
     let problems = validate(&pkg, &ctx());
-    let p = problems.iter().find(|p| p.rule == Rule::DocumentIdFormat).expect("format problem");
-    assert_eq!(p.value.as_deref(), Some("000.00.00.G22,2014/02/30,7806/VPCP-TTĐT"));
-    assert!(p.message.contains("2014/02/30") && p.message.contains("not a valid date"), "{}", p.message);
+    let p = problems
+        .iter()
+        .find(|p| p.rule == Rule::DocumentIdFormat)
+        .expect("format problem");
+    assert_eq!(
+        p.value.as_deref(),
+        Some("000.00.00.G22,2014/02/30,7806/VPCP-TTĐT")
+    );
+    assert!(
+        p.message.contains("2014/02/30") && p.message.contains("not a valid date"),
+        "{}",
+        p.message
+    );
 }
 
 #[test]
 fn canonical_form_is_a_fixed_point_for_every_sample() {
-    for name in ["edoc_new.edxml", "edoc_update.edxml", "status_processing_05.edxml"] {
+    for name in [
+        "edoc_new.edxml",
+        "edoc_update.edxml",
+        "status_processing_05.edxml",
+    ] {
         let (pkg, store) = read_ok(&sample(name));
         let once = write_vec(&pkg, &store);
         let (again, store2) = read_ok(&once);
-        assert_eq!(again, pkg, "{name}: the canonical form reads back to the same package");
-        assert_eq!(write_vec(&again, &store2), once, "{name}: write(read(write(x))) == write(x)");
+        assert_eq!(
+            again, pkg,
+            "{name}: the canonical form reads back to the same package"
+        );
+        assert_eq!(
+            write_vec(&again, &store2),
+            once,
+            "{name}: write(read(write(x))) == write(x)"
+        );
     }
 }
 
@@ -153,22 +253,45 @@ fn canonical_form_prefixes_every_envelope_element_and_follows_the_spec_order() {
     assert!(text.starts_with(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edXML xmlns=\"http://www.mic.gov.vn/TBT/QCVN_102_2016\">\n"
     ));
-    let envelope = &text[text.find("<edXML:edXMLEnvelope").unwrap()..text.find("</edXML:edXMLEnvelope>").unwrap()];
+    let envelope = &text
+        [text.find("<edXML:edXMLEnvelope").unwrap()..text.find("</edXML:edXMLEnvelope>").unwrap()];
     for tag in envelope.split('<').skip(1) {
-        assert!(tag.starts_with("edXML:") || tag.starts_with("/edXML:"), "unprefixed element <{tag}");
+        assert!(
+            tag.starts_with("edXML:") || tag.starts_with("/edXML:"),
+            "unprefixed element <{tag}"
+        );
     }
     let pos = |s: &str| text.find(s).unwrap_or_else(|| panic!("missing {s}"));
     // §4.3 numbered order: Code (1.3) … ToPlaces (1.10), OtherInfo (1.11) … DocumentId (1.14).
-    let order = ["<edXML:From>", "<edXML:To>", "<edXML:Code>", "<edXML:PromulgationInfo>", "<edXML:DocumentType>",
-        "<edXML:Subject>", "<edXML:Content>", "<edXML:SignerInfo>", "<edXML:DueDate/>", "<edXML:ToPlaces>",
-        "<edXML:OtherInfo>", "<edXML:SteeringType>", "<edXML:DocumentId>", "<edXML:TraceHeaderList>"];
+    let order = [
+        "<edXML:From>",
+        "<edXML:To>",
+        "<edXML:Code>",
+        "<edXML:PromulgationInfo>",
+        "<edXML:DocumentType>",
+        "<edXML:Subject>",
+        "<edXML:Content>",
+        "<edXML:SignerInfo>",
+        "<edXML:DueDate/>",
+        "<edXML:ToPlaces>",
+        "<edXML:OtherInfo>",
+        "<edXML:SteeringType>",
+        "<edXML:DocumentId>",
+        "<edXML:TraceHeaderList>",
+    ];
     for w in order.windows(2) {
         assert!(pos(w[0]) < pos(w[1]), "{} must precede {}", w[0], w[1]);
     }
     assert!(text.contains("<edXML:PromulgationDate>2020/10/30</edXML:PromulgationDate>"));
-    assert!(text.contains("<edXML:Bussiness>") && text.contains("<edXML:BussinessDocType>0</edXML:BussinessDocType>"));
+    assert!(
+        text.contains("<edXML:Bussiness>")
+            && text.contains("<edXML:BussinessDocType>0</edXML:BussinessDocType>")
+    );
     assert!(text.contains("<edXML:edXMLManifest version=\"1.0\">"));
-    assert!(!text.contains("<Signature"), "the placeholder signature is not carried over");
+    assert!(
+        !text.contains("<Signature"),
+        "the placeholder signature is not carried over"
+    );
     assert!(text.contains(
         "      <edXML:ContentTransferEncoded xmlns:edXML=\"http://www.mic.gov.vn/TBT/QCVN_102_2016\">UEsDB"
     ));
@@ -182,7 +305,10 @@ fn status_packages_are_written_as_message_header() {
         .expect("UTF-8")
         .replace("edXML:MessageHeader>", "edXML:Status>");
     let (pkg, store) = read_ok(bkav_style.as_bytes());
-    assert!(matches!(pkg, Package::Status(_)), "a <Status> block is a status package (§7.1)");
+    assert!(
+        matches!(pkg, Package::Status(_)),
+        "a <Status> block is a status package (§7.1)"
+    );
     let text = String::from_utf8(write_vec(&pkg, &store)).expect("UTF-8");
     assert!(text.contains("<edXML:MessageHeader>") && !text.contains("<edXML:Status>"));
     assert!(!text.contains("edXMLBody"), "status packages have no body");
@@ -230,23 +356,48 @@ fn dotnet_style_variant_reads_like_the_java_one() {
     );
     let (pkg, store) = read_ok(xml.as_bytes());
     let d = document(&pkg);
-    assert_eq!(d.to[0].organ_id.as_ref().map(OrganId::as_str), Some("000.00.00.H41"));
-    assert_eq!(d.promulgation.date.as_ref().map(ToString::to_string).as_deref(), Some("2018/09/28"));
-    assert_eq!((d.code.number.as_str(), d.code.notation.as_str()), ("7816", "VPCP-TTĐT"));
+    assert_eq!(
+        d.to[0].organ_id.as_ref().map(OrganId::as_str),
+        Some("000.00.00.H41")
+    );
+    assert_eq!(
+        d.promulgation
+            .date
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("2018/09/28")
+    );
+    assert_eq!(
+        (d.code.number.as_str(), d.code.notation.as_str()),
+        ("7816", "VPCP-TTĐT")
+    );
     assert_eq!(d.subject, "A & B <b> Đảng");
     let b = d.business.as_ref().expect("Business spelling accepted");
     assert_eq!(b.action, Some(BusinessAction::Replace));
     assert_eq!(b.replacements.len(), 1);
     assert_eq!(b.replacements[0].organ_ids.len(), 1);
     let a = &d.attachments[0];
-    assert_eq!((a.content_id.as_str(), a.name.as_str(), a.zipped), ("f1", "quyet-dinh.pdf", false));
+    assert_eq!(
+        (a.content_id.as_str(), a.name.as_str(), a.zipped),
+        ("f1", "quyet-dinh.pdf", false)
+    );
     assert_eq!(store.get("f1"), Some(&data[..]));
-    assert!(validate(&pkg, &ctx()).iter().all(|p| p.severity == Severity::Warning), "{:?}", validate(&pkg, &ctx()));
+    assert!(
+        validate(&pkg, &ctx())
+            .iter()
+            .all(|p| p.severity == Severity::Warning),
+        "{:?}",
+        validate(&pkg, &ctx())
+    );
 }
 
 #[test]
 fn zip_label_on_a_zip_file_or_on_plain_bytes_stores_the_bytes_as_sent() {
-    for (name, content) in [("bundle.zip", &b"PK\x03\x04 whatever"[..]), ("note.txt", &b"plain text, not a zip"[..])] {
+    for (name, content) in [
+        ("bundle.zip", &b"PK\x03\x04 whatever"[..]),
+        ("note.txt", &b"plain text, not a zip"[..]),
+    ] {
         let mut doc = minimal_document();
         let mut store = MemorySink::new();
         store.insert("a1", content.to_vec());
@@ -278,7 +429,11 @@ fn corrupt_zip_attachment_is_an_error_naming_the_attachment() {
     }
     let err = read_bytes(&bytes, &mut NullSink, &Limits::default()).expect_err("corrupt zip");
     assert!(matches!(err.kind, ReadErrorKind::Zip(_)), "{err}");
-    assert!(err.path.ends_with("Attachment/ContentTransferEncoded"), "{}", err.path);
+    assert!(
+        err.path.ends_with("Attachment/ContentTransferEncoded"),
+        "{}",
+        err.path
+    );
 }
 
 /// Records the largest single write, to prove attachments stream in bounded chunks.
@@ -318,9 +473,15 @@ impl AttachmentSink for ChunkProbe {
 #[test]
 fn attachments_reach_the_sink_in_bounded_chunks_with_their_digest() {
     // 6 MiB, wrapped at 76 columns with CRLF as MIME encoders do.
-    let data: Vec<u8> = (0..6u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let data: Vec<u8> = (0..6u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
     let b64 = base64_encode(&data);
-    let wrapped: String = b64.as_bytes().chunks(76).map(|l| format!("{}\r\n", String::from_utf8_lossy(l))).collect();
+    let wrapped: String = b64
+        .as_bytes()
+        .chunks(76)
+        .map(|l| format!("{}\r\n", String::from_utf8_lossy(l)))
+        .collect();
     let mut doc = minimal_document();
     let mut store = MemorySink::new();
     store.insert("big", vec![]);
@@ -334,29 +495,83 @@ fn attachments_reach_the_sink_in_bounded_chunks_with_their_digest() {
         sha256: Sha256::of(b""),
         zipped: false,
     });
-    let canonical = String::from_utf8(write_vec(&Package::Document(Box::new(doc)), &store)).expect("UTF-8");
-    let xml = canonical.replace("QCVN_102_2016\"></edXML:ContentTransferEncoded>", &format!("QCVN_102_2016\">{wrapped}</edXML:ContentTransferEncoded>"));
+    let canonical =
+        String::from_utf8(write_vec(&Package::Document(Box::new(doc)), &store)).expect("UTF-8");
+    let xml = canonical.replace(
+        "QCVN_102_2016\"></edXML:ContentTransferEncoded>",
+        &format!("QCVN_102_2016\">{wrapped}</edXML:ContentTransferEncoded>"),
+    );
     let mut probe = ChunkProbe::default();
-    let pkg = read(io::BufReader::with_capacity(16 * 1024, xml.as_bytes()), &mut probe, &Limits::default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let pkg = read(
+        io::BufReader::with_capacity(16 * 1024, xml.as_bytes()),
+        &mut probe,
+        &Limits::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let a = &document(&pkg).attachments[0];
     assert_eq!((a.size, a.sha256), (data.len() as u64, Sha256::of(&data)));
     assert_eq!(probe.finished, Some((a.sha256, a.size)));
     assert_eq!(probe.total, data.len() as u64);
-    assert!(probe.largest <= 64 * 1024, "largest write {} bytes", probe.largest);
+    assert!(
+        probe.largest <= 64 * 1024,
+        "largest write {} bytes",
+        probe.largest
+    );
 }
 
 #[test]
 fn every_limit_is_enforced_with_its_name() {
     let bytes = sample("edoc_update.edxml");
     let cases: [(&str, Limits); 7] = [
-        ("nesting depth", Limits { max_depth: 5, ..Limits::default() }),
-        ("number of elements", Limits { max_elements: 50, ..Limits::default() }),
-        ("text of one element", Limits { max_text_bytes: 40, ..Limits::default() }),
-        ("number of attachments", Limits { max_attachments: 0, ..Limits::default() }),
-        ("package size", Limits { max_input_bytes: 10_000, ..Limits::default() }),
-        ("decoded size of one attachment", Limits { max_attachment_bytes: 1000, ..Limits::default() }),
-        ("number of attributes", Limits { max_attributes: 0, ..Limits::default() }),
+        (
+            "nesting depth",
+            Limits {
+                max_depth: 5,
+                ..Limits::default()
+            },
+        ),
+        (
+            "number of elements",
+            Limits {
+                max_elements: 50,
+                ..Limits::default()
+            },
+        ),
+        (
+            "text of one element",
+            Limits {
+                max_text_bytes: 40,
+                ..Limits::default()
+            },
+        ),
+        (
+            "number of attachments",
+            Limits {
+                max_attachments: 0,
+                ..Limits::default()
+            },
+        ),
+        (
+            "package size",
+            Limits {
+                max_input_bytes: 10_000,
+                ..Limits::default()
+            },
+        ),
+        (
+            "decoded size of one attachment",
+            Limits {
+                max_attachment_bytes: 1000,
+                ..Limits::default()
+            },
+        ),
+        (
+            "number of attributes",
+            Limits {
+                max_attributes: 0,
+                ..Limits::default()
+            },
+        ),
     ];
     for (what, limits) in cases {
         let err = read_bytes(&bytes, &mut NullSink, &limits).expect_err(what);
@@ -366,20 +581,41 @@ fn every_limit_is_enforced_with_its_name() {
         }
     }
     let long_tag = format!("<edXML xmlns=\"{NAMESPACE}\" a=\"{}\"/>", "x".repeat(5000));
-    let limits = Limits { max_markup_bytes: 1024, ..Limits::default() };
+    let limits = Limits {
+        max_markup_bytes: 1024,
+        ..Limits::default()
+    };
     let err = read_bytes(long_tag.as_bytes(), &mut NullSink, &limits).expect_err("markup");
-    assert!(matches!(err.kind, ReadErrorKind::Limit { what, .. } if what.contains("markup")), "{err}");
+    assert!(
+        matches!(err.kind, ReadErrorKind::Limit { what, .. } if what.contains("markup")),
+        "{err}"
+    );
 }
 
 #[test]
 fn read_errors_give_the_byte_offset_and_element_path() {
     let text = String::from_utf8(sample("status_processing_05.edxml")).expect("UTF-8");
-    let bad = text.replace("<edXML:StatusCode>05</edXML:StatusCode>", "<edXML:StatusCode>05</edXML:Status>");
-    let err = read_bytes(bad.as_bytes(), &mut NullSink, &Limits::default()).expect_err("mismatched tag");
-    assert_eq!(err.path, "edXML/edXMLEnvelope/edXMLHeader/MessageHeader/StatusCode");
+    let bad = text.replace(
+        "<edXML:StatusCode>05</edXML:StatusCode>",
+        "<edXML:StatusCode>05</edXML:Status>",
+    );
+    let err =
+        read_bytes(bad.as_bytes(), &mut NullSink, &Limits::default()).expect_err("mismatched tag");
+    assert_eq!(
+        err.path,
+        "edXML/edXMLEnvelope/edXMLHeader/MessageHeader/StatusCode"
+    );
     let at = bad.find("</edXML:Status>").expect("tag") as u64;
-    assert!(err.offset >= at && err.offset <= at + 16, "offset {} near {at}", err.offset);
-    assert!(err.to_string().starts_with(&format!("byte {}, edXML/", err.offset)), "{err}");
+    assert!(
+        err.offset >= at && err.offset <= at + 16,
+        "offset {} near {at}",
+        err.offset
+    );
+    assert!(
+        err.to_string()
+            .starts_with(&format!("byte {}, edXML/", err.offset)),
+        "{err}"
+    );
 }
 
 #[test]
@@ -391,8 +627,18 @@ fn writer_refuses_characters_xml_cannot_carry_and_keeps_carriage_returns() {
     assert!(String::from_utf8_lossy(&bytes).contains("line one&#13;\nline two"));
     assert_eq!(read_ok(&bytes).0, pkg);
     doc.subject = "bell \u{7}".into();
-    let err = write_to_vec(&Package::Document(Box::new(doc)), &MemorySink::new()).expect_err("control char");
-    assert!(matches!(err, WriteError::ForbiddenChar { field: "Subject", code: 7 }), "{err}");
+    let err = write_to_vec(&Package::Document(Box::new(doc)), &MemorySink::new())
+        .expect_err("control char");
+    assert!(
+        matches!(
+            err,
+            WriteError::ForbiddenChar {
+                field: "Subject",
+                code: 7
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -400,7 +646,10 @@ fn writer_detects_an_attachment_that_does_not_match_the_store() {
     let (pkg, mut store) = read_ok(&sample("edoc_new.edxml"));
     store.insert("209", b"something else".to_vec());
     let err = write_to_vec(&pkg, &store).expect_err("mismatch");
-    assert!(matches!(err, WriteError::AttachmentMismatch { .. }), "{err}");
+    assert!(
+        matches!(err, WriteError::AttachmentMismatch { .. }),
+        "{err}"
+    );
     let err = write_to_vec(&pkg, &MemorySink::new()).expect_err("missing");
     assert!(matches!(err, WriteError::Source { .. }), "{err}");
 }
@@ -419,4 +668,14 @@ fn packages_serialize_to_json_with_domain_values_as_strings() {
 fn base64_encode(data: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+#[test]
+fn a_utf8_byte_order_mark_is_accepted() {
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(sample("status_processing_05.edxml"));
+    assert_eq!(
+        read_ok(&bytes).0,
+        read_ok(&sample("status_processing_05.edxml")).0
+    );
 }

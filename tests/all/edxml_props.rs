@@ -32,7 +32,11 @@ fn organ_id() -> impl Strategy<Value = OrganId> {
 
 fn document_id() -> impl Strategy<Value = DocumentId> {
     prop_oneof![
-        ("[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}", date(), "[0-9]{1,5}/[A-ZĐ\\-]{2,12}")
+        (
+            "[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}",
+            date(),
+            "[0-9]{1,5}/[A-ZĐ\\-]{2,12}"
+        )
             .prop_map(|(o, d, n)| format!("{o},{},{n}", d.format("%Y/%m/%d"))),
         non_empty("[a-zA-Z0-9 ,./\\-Đ]{1,30}"),
     ]
@@ -40,7 +44,8 @@ fn document_id() -> impl Strategy<Value = DocumentId> {
 }
 
 fn date() -> impl Strategy<Value = NaiveDate> {
-    (1900i32..2100, 1u32..=12, 1u32..=28).prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).expect("valid"))
+    (1900i32..2100, 1u32..=12, 1u32..=28)
+        .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).expect("valid"))
 }
 
 fn ed_date() -> impl Strategy<Value = EdDate> {
@@ -61,32 +66,72 @@ fn ed_datetime() -> impl Strategy<Value = EdDateTime> {
 }
 
 fn organ() -> impl Strategy<Value = Organ> {
-    (option::of(organ_id()), text(), text(), text(), text(), text(), text(), text()).prop_map(
-        |(organ_id, organization_in_charge, organ_name, organ_add, email, telephone, fax, website)| Organ {
-            organ_id,
-            organization_in_charge,
-            organ_name,
-            organ_add,
-            email,
-            telephone,
-            fax,
-            website,
-        },
+    (
+        option::of(organ_id()),
+        text(),
+        text(),
+        text(),
+        text(),
+        text(),
+        text(),
+        text(),
     )
+        .prop_map(
+            |(
+                organ_id,
+                organization_in_charge,
+                organ_name,
+                organ_add,
+                email,
+                telephone,
+                fax,
+                website,
+            )| Organ {
+                organ_id,
+                organization_in_charge,
+                organ_name,
+                organ_add,
+                email,
+                telephone,
+                fax,
+                website,
+            },
+        )
 }
 
 fn response_for() -> impl Strategy<Value = ResponseFor> {
-    (option::of(organ_id()), text(), option::of(ed_date()), option::of(document_id())).prop_map(
-        |(organ_id, code, promulgation_date, document_id)| ResponseFor { organ_id, code, promulgation_date, document_id },
+    (
+        option::of(organ_id()),
+        text(),
+        option::of(ed_date()),
+        option::of(document_id()),
     )
+        .prop_map(
+            |(organ_id, code, promulgation_date, document_id)| ResponseFor {
+                organ_id,
+                code,
+                promulgation_date,
+                document_id,
+            },
+        )
 }
 
 fn trace() -> impl Strategy<Value = TraceHeader> {
-    (option::of(organ_id()), option::of(ed_datetime())).prop_map(|(organ_id, timestamp)| TraceHeader { organ_id, timestamp })
+    (option::of(organ_id()), option::of(ed_datetime())).prop_map(|(organ_id, timestamp)| {
+        TraceHeader {
+            organ_id,
+            timestamp,
+        }
+    })
 }
 
 fn staff() -> impl Strategy<Value = StaffInfo> {
-    (text(), text(), text(), text()).prop_map(|(department, staff, mobile, email)| StaffInfo { department, staff, mobile, email })
+    (text(), text(), text(), text()).prop_map(|(department, staff, mobile, email)| StaffInfo {
+        department,
+        staff,
+        mobile,
+        email,
+    })
 }
 
 fn business() -> impl Strategy<Value = Business> {
@@ -97,27 +142,49 @@ fn business() -> impl Strategy<Value = Business> {
         Just(BusinessAction::Replace),
         "[4-9]".prop_map(BusinessAction::Other),
     ];
-    let receiver = (option::of(organ_id()), option::of(prop_oneof![
-        Just(ReceiverChange::Removed),
-        Just(ReceiverChange::Added),
-        "[2-9]".prop_map(ReceiverChange::Other),
-    ]))
-    .prop_map(|(organ_id, change)| Receiver { organ_id, change });
-    let info = (text(), text(), vec(receiver, 0..3)).prop_map(|(document_info, document_receiver, receivers)| {
-        BusinessDocumentInfo { document_info, document_receiver, receivers }
-    });
-    let replacement = (option::of(document_id()), vec(organ_id(), 0..3))
-        .prop_map(|(document_id, organ_ids)| ReplacementInfo { document_id, organ_ids });
-    (option::of(document_id()), option::of(action), text(), text(), option::of(info), vec(replacement, 0..2), option::of(staff()))
-        .prop_map(|(document_id, action, reason, paper, document_info, replacements, staff)| Business {
-            document_id,
-            action,
-            reason,
-            paper,
+    let receiver = (
+        option::of(organ_id()),
+        option::of(prop_oneof![
+            Just(ReceiverChange::Removed),
+            Just(ReceiverChange::Added),
+            "[2-9]".prop_map(ReceiverChange::Other),
+        ]),
+    )
+        .prop_map(|(organ_id, change)| Receiver { organ_id, change });
+    let info = (text(), text(), vec(receiver, 0..3)).prop_map(
+        |(document_info, document_receiver, receivers)| BusinessDocumentInfo {
             document_info,
-            replacements,
-            staff,
-        })
+            document_receiver,
+            receivers,
+        },
+    );
+    let replacement =
+        (option::of(document_id()), vec(organ_id(), 0..3)).prop_map(|(document_id, organ_ids)| {
+            ReplacementInfo {
+                document_id,
+                organ_ids,
+            }
+        });
+    (
+        option::of(document_id()),
+        option::of(action),
+        text(),
+        text(),
+        option::of(info),
+        vec(replacement, 0..2),
+        option::of(staff()),
+    )
+        .prop_map(
+            |(document_id, action, reason, paper, document_info, replacements, staff)| Business {
+                document_id,
+                action,
+                reason,
+                paper,
+                document_info,
+                replacements,
+                staff,
+            },
+        )
 }
 
 /// Attachments with unique content ids and their bytes; zipped ones carry the §5 labels.
@@ -126,7 +193,11 @@ fn attachments() -> impl Strategy<Value = Vec<(Attachment, Vec<u8>)>> {
         "[a-z0-9\\-]{1,12}",
         non_empty("[a-zA-Z0-9 _\\-ăđ]{1,16}"),
         text(),
-        prop_oneof![Just("application/pdf".to_owned()), Just("text/plain".to_owned()), "[a-z]{1,8}/[a-z]{1,8}"],
+        prop_oneof![
+            Just("application/pdf".to_owned()),
+            Just("text/plain".to_owned()),
+            "[a-z]{1,8}/[a-z]{1,8}"
+        ],
         option::of(non_empty("[a-z]{1,5}")),
         vec(any::<u8>(), 0..3000),
         any::<bool>(),
@@ -135,21 +206,26 @@ fn attachments() -> impl Strategy<Value = Vec<(Attachment, Vec<u8>)>> {
         items
             .into_iter()
             .enumerate()
-            .map(|(i, (cid, stem, description, ctype, format, bytes, zipped))| {
-                let (name, content_type) =
-                    if zipped { (format!("{stem}.doc"), "application/zip".to_owned()) } else { (format!("{stem}.bin"), ctype) };
-                let att = Attachment {
-                    content_id: format!("{cid}-{i}"),
-                    name,
-                    description,
-                    content_type,
-                    format,
-                    size: bytes.len() as u64,
-                    sha256: Sha256::of(&bytes),
-                    zipped,
-                };
-                (att, bytes)
-            })
+            .map(
+                |(i, (cid, stem, description, ctype, format, bytes, zipped))| {
+                    let (name, content_type) = if zipped {
+                        (format!("{stem}.doc"), "application/zip".to_owned())
+                    } else {
+                        (format!("{stem}.bin"), ctype)
+                    };
+                    let att = Attachment {
+                        content_id: format!("{cid}-{i}"),
+                        name,
+                        description,
+                        content_type,
+                        format,
+                        size: bytes.len() as u64,
+                        sha256: Sha256::of(&bytes),
+                        zipped,
+                    };
+                    (att, bytes)
+                },
+            )
             .collect()
     })
 }
@@ -180,7 +256,10 @@ fn document() -> impl Strategy<Value = (Document, MemorySink)> {
     );
     let rest = (
         vec(response_for(), 0..2),
-        option::of(non_empty("[0-9a-zA-Z ]{1,4}").prop_map(|s| s.parse::<SteeringType>().expect("infallible"))),
+        option::of(
+            non_empty("[0-9a-zA-Z ]{1,4}")
+                .prop_map(|s| s.parse::<SteeringType>().expect("infallible")),
+        ),
         option::of(document_id()),
         option::of(non_empty("[A-Z_]{1,10}")),
         vec(trace(), 0..3),
@@ -188,9 +267,20 @@ fn document() -> impl Strategy<Value = (Document, MemorySink)> {
         attachments(),
     );
     (header, other, rest).prop_map(|(h, o, r)| {
-        let (from, to, (number, notation), (place, pdate), (type_code, type_name, type_detail), (subject, content), (competence, position, full_name), due_date, to_places) = h;
+        let (
+            from,
+            to,
+            (number, notation),
+            (place, pdate),
+            (type_code, type_name, type_detail),
+            (subject, content),
+            (competence, position, full_name),
+            due_date,
+            to_places,
+        ) = h;
         let (priority, (sphere, typer, pamount, pages, direction), appendixes) = o;
-        let (response_for, steering_type, document_id, application_type, traces, business, atts) = r;
+        let (response_for, steering_type, document_id, application_type, traces, business, atts) =
+            r;
         let mut store = MemorySink::new();
         let mut attachments = Vec::new();
         for (a, bytes) in atts {
@@ -202,10 +292,18 @@ fn document() -> impl Strategy<Value = (Document, MemorySink)> {
             to,
             code: Code { number, notation },
             promulgation: PromulgationInfo { place, date: pdate },
-            document_type: DocumentType { type_code, type_name, type_detail },
+            document_type: DocumentType {
+                type_code,
+                type_name,
+                type_detail,
+            },
             subject,
             content,
-            signer: SignerInfo { competence, position, full_name },
+            signer: SignerInfo {
+                competence,
+                position,
+                full_name,
+            },
             due_date,
             to_places,
             other_info: OtherInfo {
@@ -242,16 +340,26 @@ fn status() -> impl Strategy<Value = Status> {
         Just(StatusCode::ChangeRefused),
         "[7-9][0-9]".prop_map(StatusCode::Other),
     ];
-    (organ(), option::of(response_for()), option::of(staff()), option::of(code), text(), option::of(ed_datetime()), vec(trace(), 0..2))
-        .prop_map(|(from, response_for, staff, status_code, description, timestamp, traces)| Status {
-            from,
-            response_for,
-            staff,
-            status_code,
-            description,
-            timestamp,
-            traces,
-        })
+    (
+        organ(),
+        option::of(response_for()),
+        option::of(staff()),
+        option::of(code),
+        text(),
+        option::of(ed_datetime()),
+        vec(trace(), 0..2),
+    )
+        .prop_map(
+            |(from, response_for, staff, status_code, description, timestamp, traces)| Status {
+                from,
+                response_for,
+                staff,
+                status_code,
+                description,
+                timestamp,
+                traces,
+            },
+        )
 }
 
 fn package() -> impl Strategy<Value = (Package, MemorySink)> {

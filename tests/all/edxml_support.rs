@@ -46,13 +46,20 @@ pub fn minimal_document() -> truc::edxml::Document {
     Document {
         from: organ("000.00.00.G22", "Văn phòng Chính phủ"),
         to: vec![organ("000.00.00.H41", "UBND Tỉnh Nghệ An")],
-        code: Code { number: "7816".into(), notation: "VPCP-TTĐT".into() },
+        code: Code {
+            number: "7816".into(),
+            notation: "VPCP-TTĐT".into(),
+        },
         promulgation: PromulgationInfo {
             place: "Hà Nội".into(),
             date: Some(EdDate::parse("2018/09/28")),
         },
         subject: "V/v kết nối, liên thông phần mềm quản lý văn bản".into(),
-        document_id: Some("000.00.00.G22,2018/09/28,7816/VPCP-TTĐT".parse().expect("id")),
+        document_id: Some(
+            "000.00.00.G22,2018/09/28,7816/VPCP-TTĐT"
+                .parse()
+                .expect("id"),
+        ),
         ..Document::default()
     }
 }

@@ -1,5 +1,6 @@
 //! Data-driven error suite: each `tests/ui/edxml/invalid/NAME.edxml` beside `NAME.err`, the exact
-//! messages it must produce (as Spin does for manifests). `TRUC_BLESS=1` rewrites the `.err` files.
+//! messages it must produce (as Spin does for manifests). To rewrite the `.err` files after a
+//! deliberate change: `TRUC_BLESS=1 cargo test --test all edxml_ui -- --test-threads=1`.
 //!
 //! The suite reads with small limits so each hostile file stays a few KiB; the limits themselves
 //! are the defaults' shape, scaled down.
@@ -7,7 +8,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use truc::edxml::{Limits, NullSink, Severity, read_bytes, validate};
+use truc::edxml::{Limits, NullSink, read_bytes, validate};
 
 use crate::edxml_support::{ctx, repo_root};
 
@@ -28,10 +29,12 @@ fn ui_limits() -> Limits {
 fn render(bytes: &[u8]) -> String {
     match read_bytes(bytes, &mut NullSink, &ui_limits()) {
         Err(e) => format!("error: {e}\n"),
-        Ok(pkg) => validate(&pkg, &ctx()).iter().fold(String::new(), |mut s, p| {
-            let _ = writeln!(s, "{p}");
-            s
-        }),
+        Ok(pkg) => validate(&pkg, &ctx())
+            .iter()
+            .fold(String::new(), |mut s, p| {
+                let _ = writeln!(s, "{p}");
+                s
+            }),
     }
 }
 
@@ -50,24 +53,43 @@ fn every_invalid_package_reports_exactly_its_expected_messages() {
     let dir = repo_root().join("tests/ui/edxml/invalid");
     let bless = std::env::var_os("TRUC_BLESS").is_some();
     let files = cases(&dir);
-    assert!(files.len() >= 60, "expected the whole suite, found {} files", files.len());
+    assert!(
+        files.len() >= 60,
+        "expected the whole suite, found {} files",
+        files.len()
+    );
     let mut failures = Vec::new();
     for path in &files {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{name}: {e}"));
         let actual = render(&bytes);
         let err_path = path.with_extension("err");
         if bless {
-            std::fs::write(&err_path, &actual).unwrap_or_else(|e| panic!("{}: {e}", err_path.display()));
+            std::fs::write(&err_path, &actual)
+                .unwrap_or_else(|e| panic!("{}: {e}", err_path.display()));
             continue;
         }
-        let expected = std::fs::read_to_string(&err_path)
-            .unwrap_or_else(|e| panic!("{name}: no {} ({e}); run with TRUC_BLESS=1", err_path.display()));
+        let expected = std::fs::read_to_string(&err_path).unwrap_or_else(|e| {
+            panic!(
+                "{name}: no {} ({e}); run with TRUC_BLESS=1",
+                err_path.display()
+            )
+        });
         if actual != expected {
-            failures.push(format!("--- {name}\nexpected:\n{expected}actual:\n{actual}"));
+            failures.push(format!(
+                "--- {name}\nexpected:\n{expected}actual:\n{actual}"
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} file(s) differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} file(s) differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -77,7 +99,11 @@ fn every_invalid_package_is_refused_or_warned_about() {
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         if let Ok(pkg) = read_bytes(&bytes, &mut NullSink, &ui_limits()) {
             let problems = validate(&pkg, &ctx());
-            assert!(!problems.is_empty(), "{} produced no problem", path.display());
+            assert!(
+                !problems.is_empty(),
+                "{} produced no problem",
+                path.display()
+            );
         }
     }
 }
@@ -90,15 +116,32 @@ fn rule_suite_covers_every_validation_rule() {
         all.push_str(&std::fs::read_to_string(path.with_extension("err")).unwrap_or_default());
     }
     let rules = [
-        "required", "organ-id-shape", "irregular-organ-id", "duplicate-receiver", "future-date",
-        "invalid-date", "field-length", "priority-range", "not-a-number", "document-id-format",
-        "document-id-mismatch", "business-target", "receiver-changes", "replacement-info",
-        "unknown-business-action", "unknown-status-code", "rejection-reason", "time-order", "unknown-value",
+        "required",
+        "organ-id-shape",
+        "irregular-organ-id",
+        "duplicate-receiver",
+        "future-date",
+        "invalid-date",
+        "field-length",
+        "priority-range",
+        "not-a-number",
+        "document-id-format",
+        "document-id-mismatch",
+        "business-target",
+        "receiver-changes",
+        "replacement-info",
+        "unknown-business-action",
+        "unknown-status-code",
+        "rejection-reason",
+        "time-order",
+        "unknown-value",
     ];
     for rule in rules {
-        assert!(all.contains(&format!("[{rule}]")), "no .err file exercises rule {rule}");
+        assert!(
+            all.contains(&format!("[{rule}]")),
+            "no .err file exercises rule {rule}"
+        );
     }
     // Errors and warnings are both represented.
     assert!(all.contains(": error[") && all.contains(": warning["));
-    let _ = Severity::Error;
 }

@@ -75,11 +75,18 @@ pub fn run(cmd: EdxmlCommand) -> anyhow::Result<ExitCode> {
 pub fn run_with(cmd: EdxmlCommand, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match cmd {
         EdxmlCommand::Check { files, json, today } => {
-            let ctx = today.map(ValidationContext::on).unwrap_or_else(ValidationContext::now);
+            let ctx = today
+                .map(ValidationContext::on)
+                .unwrap_or_else(ValidationContext::now);
             check(&files, json, &ctx, out)
         }
         EdxmlCommand::Canon { file, output } => canon(&file, output.as_deref(), out),
-        EdxmlCommand::Sign { file, key, cert, output } => sign(&file, &key, &cert, output.as_deref(), out),
+        EdxmlCommand::Sign {
+            file,
+            key,
+            cert,
+            output,
+        } => sign(&file, &key, &cert, output.as_deref(), out),
         EdxmlCommand::Verify { file, cert } => verify(&file, cert.as_deref(), out),
     }
 }
@@ -100,7 +107,12 @@ struct ReadErrorReport {
     message: String,
 }
 
-fn check(files: &[PathBuf], json: bool, ctx: &ValidationContext, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+fn check(
+    files: &[PathBuf],
+    json: bool,
+    ctx: &ValidationContext,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
     let mut reports = Vec::new();
     for file in files {
         let name = file.display().to_string();
@@ -109,12 +121,26 @@ fn check(files: &[PathBuf], json: bool, ctx: &ValidationContext, out: &mut dyn W
             Ok(pkg) => {
                 let problems = edxml::validate(&pkg, ctx);
                 let ok = !problems.iter().any(|p| p.severity == Severity::Error);
-                FileReport { file: name, ok, read_error: None, problems }
+                FileReport {
+                    file: name,
+                    ok,
+                    read_error: None,
+                    problems,
+                }
             }
             Err(e) => {
                 let message = e.kind.to_string();
-                let read_error = Some(ReadErrorReport { offset: e.offset, path: e.path, message });
-                FileReport { file: name, ok: false, read_error, problems: Vec::new() }
+                let read_error = Some(ReadErrorReport {
+                    offset: e.offset,
+                    path: e.path,
+                    message,
+                });
+                FileReport {
+                    file: name,
+                    ok: false,
+                    read_error,
+                    problems: Vec::new(),
+                }
             }
         };
         if !json {
@@ -127,13 +153,25 @@ fn check(files: &[PathBuf], json: bool, ctx: &ValidationContext, out: &mut dyn W
         writeln!(out)?;
     }
     let all_ok = reports.iter().all(|r| r.ok);
-    Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn print_report(r: &FileReport, out: &mut dyn Write) -> io::Result<()> {
     if let Some(e) = &r.read_error {
-        let path = if e.path.is_empty() { "(document)" } else { e.path.as_str() };
-        writeln!(out, "{}: {path}: error: {} (at byte {})", r.file, e.message, e.offset)?;
+        let path = if e.path.is_empty() {
+            "(document)"
+        } else {
+            e.path.as_str()
+        };
+        writeln!(
+            out,
+            "{}: {path}: error: {} (at byte {})",
+            r.file, e.message, e.offset
+        )?;
     }
     for p in &r.problems {
         writeln!(out, "{}: {p}", r.file)?;
@@ -147,7 +185,8 @@ fn canon(file: &Path, output: Option<&Path>, out: &mut dyn Write) -> anyhow::Res
         .with_context(|| format!("cannot read {}", file.display()))?;
     match output {
         Some(path) => {
-            let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            let f =
+                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
             edxml::write(&pkg, &store, BufWriter::new(f))?;
         }
         None => edxml::write(&pkg, &store, &mut *out)?,
@@ -155,13 +194,22 @@ fn canon(file: &Path, output: Option<&Path>, out: &mut dyn Write) -> anyhow::Res
     Ok(ExitCode::SUCCESS)
 }
 
-fn sign(file: &Path, key: &Path, cert: &Path, output: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let key = SigningKey::from_pem(&read_file(key)?).with_context(|| format!("key {}", key.display()))?;
-    let cert = Certificate::from_pem(&read_file(cert)?).with_context(|| format!("certificate {}", cert.display()))?;
+fn sign(
+    file: &Path,
+    key: &Path,
+    cert: &Path,
+    output: Option<&Path>,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let key =
+        SigningKey::from_pem(&read_file(key)?).with_context(|| format!("key {}", key.display()))?;
+    let cert = Certificate::from_pem(&read_file(cert)?)
+        .with_context(|| format!("certificate {}", cert.display()))?;
     let input = open(file)?;
     match output {
         Some(path) => {
-            let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            let f =
+                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
             edxml::sign(input, BufWriter::new(f), &key, &cert, &Limits::default())?;
         }
         None => edxml::sign(input, &mut *out, &key, &cert, &Limits::default())?,
@@ -171,7 +219,10 @@ fn sign(file: &Path, key: &Path, cert: &Path, output: Option<&Path>, out: &mut d
 
 fn verify(file: &Path, cert: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let trusted = match cert {
-        Some(c) => Some(Certificate::from_pem(&read_file(c)?).with_context(|| format!("certificate {}", c.display()))?),
+        Some(c) => Some(
+            Certificate::from_pem(&read_file(c)?)
+                .with_context(|| format!("certificate {}", c.display()))?,
+        ),
         None => None,
     };
     let name = file.display();
@@ -182,7 +233,11 @@ fn verify(file: &Path, cert: Option<&Path>, out: &mut dyn Write) -> anyhow::Resu
             } else {
                 "a certificate carried by the package (not checked against a trusted one; pass --cert)"
             };
-            writeln!(out, "{name}: signature valid, signed by {} with {trust}", v.subject)?;
+            writeln!(
+                out,
+                "{name}: signature valid, signed by {} with {trust}",
+                v.subject
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
@@ -256,6 +311,8 @@ impl AttachmentSink for TempStore {
 
 impl AttachmentSource for TempStore {
     fn open(&self, att: &Attachment) -> io::Result<Box<dyn Read + '_>> {
-        Ok(Box::new(BufReader::new(File::open(self.path(&att.content_id))?)))
+        Ok(Box::new(BufReader::new(File::open(
+            self.path(&att.content_id),
+        )?)))
     }
 }

@@ -11,7 +11,7 @@ use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 
 use super::error::ReadErrorKind;
-use super::xml::TextSink;
+use super::text::TextSink;
 
 /// Symbols decoded per batch; bounds the decoder's memory.
 const BATCH: usize = 64 * 1024;

@@ -16,7 +16,8 @@ use std::io::{BufRead, Write};
 
 use super::error::{ReadError, ReadErrorKind};
 use super::limits::Limits;
-use super::xml::{Pull, StartTag, TextSink, Utf8Check, XmlPull};
+use super::text::{TextSink, Utf8Check};
+use super::xml::{Pull, StartTag, XmlPull};
 
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 

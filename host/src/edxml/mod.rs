@@ -2,7 +2,7 @@
 //!
 //! The path of a package through this module reads as a sentence:
 //! bytes → [`read`] (tolerant, streaming, hardened) → [`Package`] → [`validate`] (every problem at
-//! once) → [`write`] (one canonical byte form). [`sign`]/[`verify`] add and check an enveloped
+//! once) → [`write()`] (one canonical byte form). [`sign`]/[`verify`] add and check an enveloped
 //! XMLDSig signature (exclusive C14N, RSA-SHA256) over the whole package.
 //!
 //! Attachments never sit in memory as a whole: the reader decodes base64 straight into an
@@ -15,11 +15,15 @@
 mod attachment;
 mod base64_stream;
 mod c14n;
+mod date;
 mod error;
 mod limits;
 mod model;
+mod problem;
 mod read;
 mod signature;
+mod signature_scan;
+mod text;
 mod types;
 mod unzip;
 mod validate;
@@ -30,6 +34,7 @@ pub use attachment::{
     AttachmentMeta, AttachmentSink, AttachmentSource, AttachmentWriter, MemorySink, NullSink,
 };
 pub use c14n::canonicalize;
+pub use date::{EdDate, EdDateTime};
 pub use error::{ReadError, ReadErrorKind, WriteError};
 pub use limits::Limits;
 pub use model::{
@@ -37,17 +42,17 @@ pub use model::{
     Package, PromulgationInfo, Receiver, ReplacementInfo, ResponseFor, SignerInfo, StaffInfo,
     Status, TraceHeader,
 };
+pub use problem::{Problem, Rule, Severity, ValidationContext};
 pub use read::{read, read_bytes};
 pub use signature::{
     Certificate, SignError, SigningKey, Verified, VerifyError, sign, sign_bytes, verify,
     verify_bytes,
 };
 pub use types::{
-    BusinessAction, DocumentId, DocumentIdParts, EdDate, EdDateTime, OrganId, OrganIdShape,
-    ParseOrganIdError, ParseSha256Error, Priority, ReceiverChange, Sha256, StatusCode,
-    SteeringType,
+    BusinessAction, DocumentId, DocumentIdParts, OrganId, OrganIdShape, ParseOrganIdError,
+    ParseSha256Error, Priority, ReceiverChange, Sha256, StatusCode, SteeringType,
 };
-pub use validate::{Problem, Rule, Severity, ValidationContext, validate};
+pub use validate::validate;
 pub use write::{write, write_to_vec};
 
 /// The QCVN 102:2016 namespace; the root and every envelope element live in it (§4.1).

@@ -6,9 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::date::{EdDate, EdDateTime};
 use super::types::{
-    BusinessAction, DocumentId, EdDate, EdDateTime, OrganId, Priority, ReceiverChange, Sha256,
-    StatusCode, SteeringType,
+    BusinessAction, DocumentId, OrganId, Priority, ReceiverChange, Sha256, StatusCode, SteeringType,
 };
 
 /// An edXML package: a document or a processing-status feedback (§4, §7).

@@ -8,14 +8,16 @@ use std::io::BufRead;
 
 use super::attachment::{AttachmentMeta, AttachmentSink, Pipeline, is_zip_quirk};
 use super::base64_stream::Base64Decoder;
+use super::date::{EdDate, EdDateTime};
 use super::error::{ReadError, ReadErrorKind};
 use super::limits::Limits;
 use super::model::{
     Attachment, Business, BusinessDocumentInfo, Document, Organ, Package, Receiver,
     ReplacementInfo, ResponseFor, StaffInfo, Status, TraceHeader,
 };
-use super::types::{EdDate, EdDateTime, Sha256, StatusCode};
-use super::xml::{Collect, Ignore, Pull, StartTag, XmlPull};
+use super::text::{Collect, Ignore};
+use super::types::{Sha256, StatusCode};
+use super::xml::{Pull, StartTag, XmlPull};
 use super::{LEGACY_NAMESPACE, NAMESPACE};
 
 /// Reads one package, streaming attachments into `sink`.
@@ -153,7 +155,7 @@ impl<R: BufRead> Reader<'_, '_, R> {
                 "Content" => self.parts.doc.content = self.text()?,
                 "SignerInfo" => self.signer_info()?,
                 "DueDate" => self.parts.doc.due_date = date(&self.text()?),
-                "ToPlaces" => self.to_places()?,
+                "ToPlaces" => self.places()?,
                 "OtherInfo" => self.other_info()?,
                 "ResponseFor" => {
                     let rf = self.response_for()?;
@@ -245,7 +247,7 @@ impl<R: BufRead> Reader<'_, '_, R> {
         Ok(())
     }
 
-    fn to_places(&mut self) -> Result<(), ReadError> {
+    fn places(&mut self) -> Result<(), ReadError> {
         while let Some(child) = self.next_child()? {
             match child.local.as_str() {
                 "Place" => {

@@ -91,7 +91,7 @@ impl Unzip {
                     let status = self
                         .inflate
                         .decompress(input, &mut self.out, FlushDecompress::None)
-                        .map_err(|e| zip_err(format!("corrupt deflate data ({e})")))?;
+                        .map_err(|_| zip_err("corrupt deflate data".into()))?;
                     let used = (self.inflate.total_in() - before_in) as usize;
                     let made = (self.inflate.total_out() - before_out) as usize;
                     input = &input[used..];

@@ -4,158 +4,17 @@
 //! decides here what it refuses (errors) and what it only reports (warnings).
 
 use std::collections::HashMap;
-use std::fmt;
 
-use chrono::{NaiveDate, Utc};
-use serde::Serialize;
+use chrono::NaiveDate;
 
+use super::date::{EdDate, EdDateTime};
 use super::model::{
     Attachment, Business, Document, Organ, Package, ResponseFor, Status, TraceHeader,
 };
-use super::types::{
-    BusinessAction, DocumentId, EdDate, EdDateTime, OrganId, OrganIdShape, ReceiverChange,
-    StatusCode,
-};
+use super::problem::{Problem, Rule, Severity, ValidationContext};
+use super::types::{BusinessAction, DocumentId, OrganId, OrganIdShape, ReceiverChange, StatusCode};
 
-/// What validation needs to know about the world: today's date in Vietnam.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ValidationContext {
-    /// Today in Vietnam (UTC+07:00); promulgation dates after it are in the future.
-    pub today: NaiveDate,
-}
-
-impl ValidationContext {
-    /// A context for the current date in Vietnam.
-    pub fn now() -> Self {
-        let vietnam = Utc::now() + chrono::Duration::hours(7);
-        ValidationContext {
-            today: vietnam.date_naive(),
-        }
-    }
-
-    /// A context for a fixed date (tests, replays).
-    pub fn on(today: NaiveDate) -> Self {
-        ValidationContext { today }
-    }
-}
-
-/// How serious a problem is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// The package should be refused.
-    Error,
-    /// The package is accepted, but something is irregular.
-    Warning,
-}
-
-/// The rule a problem breaks; [`Rule::name`] is stable and kebab-case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Rule {
-    /// A field the standard requires is missing or empty.
-    Required,
-    /// An agency code is not QCVN 102-shaped, even tolerantly (§3.3).
-    OrganIdShape,
-    /// An agency code passes only the tolerant shape (§3.3).
-    IrregularOrganId,
-    /// A receiver appears twice in `To` (§4.3 1.2).
-    DuplicateReceiver,
-    /// A promulgation date after today (§4.3 1.4).
-    FutureDate,
-    /// A date or timestamp that does not parse (§4.5).
-    InvalidDate,
-    /// A field longer than NĐ 30 Annex VI allows (§4.3).
-    FieldLength,
-    /// A priority outside 0..4 (§4.6).
-    PriorityRange,
-    /// An amount that is not a non-negative integer (§4.3 1.11).
-    NotANumber,
-    /// A DocumentId not of the form `{OrganId},{yyyy/MM/dd},{số}/{ký hiệu}` (§4.5).
-    DocumentIdFormat,
-    /// A DocumentId that disagrees with the sender, date or number it should repeat (§4.5).
-    DocumentIdMismatch,
-    /// A business action without (or needlessly with) its target document (§8).
-    BusinessTarget,
-    /// An update's receiver changes are missing or inconsistent with `To` (§4.4, §8).
-    ReceiverChanges,
-    /// A replacement that does not list what it replaces (§4.4, §8).
-    ReplacementInfo,
-    /// A `BussinessDocType` outside 0..3 (§4.4).
-    UnknownBusinessAction,
-    /// A status code outside the known set (§7.2).
-    UnknownStatusCode,
-    /// A refusal (02) without a reason in `Description` (§7.2).
-    RejectionReason,
-    /// Timestamps in an impossible order (a status before the document was issued).
-    TimeOrder,
-    /// A coded value outside its known set (0/1 flags, receiver types).
-    UnknownValue,
-}
-
-impl Rule {
-    /// The stable kebab-case name, e.g. `duplicate-receiver`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Rule::Required => "required",
-            Rule::OrganIdShape => "organ-id-shape",
-            Rule::IrregularOrganId => "irregular-organ-id",
-            Rule::DuplicateReceiver => "duplicate-receiver",
-            Rule::FutureDate => "future-date",
-            Rule::InvalidDate => "invalid-date",
-            Rule::FieldLength => "field-length",
-            Rule::PriorityRange => "priority-range",
-            Rule::NotANumber => "not-a-number",
-            Rule::DocumentIdFormat => "document-id-format",
-            Rule::DocumentIdMismatch => "document-id-mismatch",
-            Rule::BusinessTarget => "business-target",
-            Rule::ReceiverChanges => "receiver-changes",
-            Rule::ReplacementInfo => "replacement-info",
-            Rule::UnknownBusinessAction => "unknown-business-action",
-            Rule::UnknownStatusCode => "unknown-status-code",
-            Rule::RejectionReason => "rejection-reason",
-            Rule::TimeOrder => "time-order",
-            Rule::UnknownValue => "unknown-value",
-        }
-    }
-}
-
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// One thing wrong with a package.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    /// Element path from the header, e.g. `MessageHeader/To[2]/OrganId`.
-    pub path: String,
-    /// The rule broken.
-    pub rule: Rule,
-    /// What is wrong and what to do, for a clerk or vendor.
-    pub message: String,
-    /// The value seen, when there was one.
-    pub value: Option<String>,
-    /// Error or warning.
-    pub severity: Severity,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{}: {sev}[{}]: {}", self.path, self.rule, self.message)?;
-        if let Some(v) = &self.value {
-            write!(f, " (value: {v:?})")?;
-        }
-        Ok(())
-    }
-}
-
-/// Checks `pkg` against every rule and returns all problems, errors and warnings, in path order.
+/// Checks `pkg` against every rule and returns all problems, errors and warnings, in package order.
 pub fn validate(pkg: &Package, ctx: &ValidationContext) -> Vec<Problem> {
     let mut v = Checks {
         ctx,
@@ -233,19 +92,19 @@ impl Checks<'_> {
         for (i, to) in d.to.iter().enumerate() {
             let path = format!("{h}/To[{}]", i + 1);
             self.organ(&path, to, "the receiver's agency code");
-            if let Some(id) = &to.organ_id {
-                if let Some(first) = seen.insert(id.as_str(), i + 1) {
-                    let msg = format!(
-                        "receiver {id} is listed twice (also To[{first}]); list each receiver once"
-                    );
-                    self.error(
-                        &format!("{path}/OrganId"),
-                        Rule::DuplicateReceiver,
-                        msg,
-                        Some(id.as_str()),
-                    );
-                    seen.insert(id.as_str(), first);
-                }
+            if let Some(id) = &to.organ_id
+                && let Some(first) = seen.insert(id.as_str(), i + 1)
+            {
+                let msg = format!(
+                    "receiver {id} is listed twice (also To[{first}]); list each receiver once"
+                );
+                self.error(
+                    &format!("{path}/OrganId"),
+                    Rule::DuplicateReceiver,
+                    msg,
+                    Some(id.as_str()),
+                );
+                seen.insert(id.as_str(), first);
             }
         }
         self.text(
@@ -262,19 +121,19 @@ impl Checks<'_> {
         );
         let pdate_path = format!("{h}/PromulgationInfo/PromulgationDate");
         let promulgated = self.date(&pdate_path, d.promulgation.date.as_ref(), true);
-        if let Some(date) = promulgated {
-            if date > self.ctx.today {
-                let msg = format!(
-                    "the promulgation date is in the future (today is {}); a document is sent after it is issued",
-                    self.ctx.today.format("%Y/%m/%d")
-                );
-                self.error(
-                    &pdate_path,
-                    Rule::FutureDate,
-                    msg,
-                    Some(&date.format("%Y/%m/%d").to_string()),
-                );
-            }
+        if let Some(date) = promulgated
+            && date > self.ctx.today
+        {
+            let msg = format!(
+                "the promulgation date is in the future (today is {}); a document is sent after it is issued",
+                self.ctx.today.format("%Y/%m/%d")
+            );
+            self.error(
+                &pdate_path,
+                Rule::FutureDate,
+                msg,
+                Some(&date.format("%Y/%m/%d").to_string()),
+            );
         }
         self.text(&format!("{h}/Subject"), &d.subject, max_len::SUBJECT, true);
         self.text(&format!("{h}/Content"), &d.content, max_len::CONTENT, false);
@@ -294,16 +153,15 @@ impl Checks<'_> {
         if let (Some(due), Some(p)) = (
             self.date(&due_path, d.due_date.as_ref(), false),
             promulgated,
-        ) {
-            if due < p {
-                let msg = "the due date precedes the promulgation date".to_owned();
-                self.warn(
-                    &due_path,
-                    Rule::TimeOrder,
-                    msg,
-                    Some(&due.format("%Y/%m/%d").to_string()),
-                );
-            }
+        ) && due < p
+        {
+            let msg = "the due date precedes the promulgation date".to_owned();
+            self.warn(
+                &due_path,
+                Rule::TimeOrder,
+                msg,
+                Some(&due.format("%Y/%m/%d").to_string()),
+            );
         }
         let places: usize = d.to_places.iter().map(|p| p.chars().count()).sum();
         if places > max_len::TO_PLACES {
@@ -330,16 +188,16 @@ impl Checks<'_> {
     fn other_info(&mut self, d: &Document) {
         let o = &d.other_info;
         let p = "MessageHeader/OtherInfo";
-        if let Some(pr) = &o.priority {
-            if !pr.is_known() {
-                let msg = "the priority must be 0 (thường) to 4 (hỏa tốc hẹn giờ)".to_owned();
-                self.error(
-                    &format!("{p}/Priority"),
-                    Rule::PriorityRange,
-                    msg,
-                    Some(pr.code()),
-                );
-            }
+        if let Some(pr) = &o.priority
+            && !pr.is_known()
+        {
+            let msg = "the priority must be 0 (thường) to 4 (hỏa tốc hẹn giờ)".to_owned();
+            self.error(
+                &format!("{p}/Priority"),
+                Rule::PriorityRange,
+                msg,
+                Some(pr.code()),
+            );
         }
         self.text(
             &format!("{p}/TyperNotation"),
@@ -368,24 +226,24 @@ impl Checks<'_> {
             return;
         }
         let Some(parts) = id.parts() else { return };
-        if let Some(from) = &d.from.organ_id {
-            if parts.organ != from.as_str() {
-                let msg = format!(
-                    "the DocumentId names agency {} but the sender (From) is {from}",
-                    parts.organ
-                );
-                self.warn(path, Rule::DocumentIdMismatch, msg, Some(id.as_str()));
-            }
+        if let Some(from) = &d.from.organ_id
+            && parts.organ != from.as_str()
+        {
+            let msg = format!(
+                "the DocumentId names agency {} but the sender (From) is {from}",
+                parts.organ
+            );
+            self.warn(path, Rule::DocumentIdMismatch, msg, Some(id.as_str()));
         }
-        if let (Some(date), Some(p)) = (parts.parsed_date(), promulgated) {
-            if date != p {
-                let msg = format!(
-                    "the DocumentId's date {} differs from the promulgation date {}",
-                    date.format("%Y/%m/%d"),
-                    p.format("%Y/%m/%d")
-                );
-                self.warn(path, Rule::DocumentIdMismatch, msg, Some(id.as_str()));
-            }
+        if let (Some(date), Some(p)) = (parts.parsed_date(), promulgated)
+            && date != p
+        {
+            let msg = format!(
+                "the DocumentId's date {} differs from the promulgation date {}",
+                date.format("%Y/%m/%d"),
+                p.format("%Y/%m/%d")
+            );
+            self.warn(path, Rule::DocumentIdMismatch, msg, Some(id.as_str()));
         }
         let code = format!("{}/{}", d.code.number, d.code.notation);
         if !d.code.number.is_empty() && parts.notation != code {
@@ -423,19 +281,18 @@ impl Checks<'_> {
             if let (Some(ts), Some(p)) = (
                 self.datetime(&ts_path, t.timestamp.as_ref(), false),
                 promulgated,
-            ) {
-                if ts.date() < p {
-                    let msg = format!(
-                        "the package passed this system before the document was issued ({})",
-                        p.format("%Y/%m/%d")
-                    );
-                    self.warn(
-                        &ts_path,
-                        Rule::TimeOrder,
-                        msg,
-                        Some(&EdDateTime::Valid(ts).to_string()),
-                    );
-                }
+            ) && ts.date() < p
+            {
+                let msg = format!(
+                    "the package passed this system before the document was issued ({})",
+                    p.format("%Y/%m/%d")
+                );
+                self.warn(
+                    &ts_path,
+                    Rule::TimeOrder,
+                    msg,
+                    Some(&EdDateTime::Valid(ts).to_string()),
+                );
             }
         }
     }
@@ -659,19 +516,18 @@ impl Checks<'_> {
         let ts_path = format!("{h}/Timestamp");
         if let (Some(ts), Some(issued)) =
             (self.datetime(&ts_path, s.timestamp.as_ref(), false), issued)
+            && ts.date() < issued
         {
-            if ts.date() < issued {
-                let msg = format!(
-                    "the status is dated before the document it answers was issued ({})",
-                    issued.format("%Y/%m/%d")
-                );
-                self.warn(
-                    &ts_path,
-                    Rule::TimeOrder,
-                    msg,
-                    Some(&EdDateTime::Valid(ts).to_string()),
-                );
-            }
+            let msg = format!(
+                "the status is dated before the document it answers was issued ({})",
+                issued.format("%Y/%m/%d")
+            );
+            self.warn(
+                &ts_path,
+                Rule::TimeOrder,
+                msg,
+                Some(&EdDateTime::Valid(ts).to_string()),
+            );
         }
         self.traces(&s.traces, None);
     }
@@ -715,24 +571,24 @@ impl Checks<'_> {
             return date;
         }
         let Some(parts) = id.parts() else { return date };
-        if let Some(org) = &rf.organ_id {
-            if parts.organ != org.as_str() {
-                let msg = format!(
-                    "the DocumentId names agency {} but ResponseFor/OrganId is {org}",
-                    parts.organ
-                );
-                self.warn(&id_path, Rule::DocumentIdMismatch, msg, Some(id.as_str()));
-            }
+        if let Some(org) = &rf.organ_id
+            && parts.organ != org.as_str()
+        {
+            let msg = format!(
+                "the DocumentId names agency {} but ResponseFor/OrganId is {org}",
+                parts.organ
+            );
+            self.warn(&id_path, Rule::DocumentIdMismatch, msg, Some(id.as_str()));
         }
-        if let (Some(a), Some(b)) = (parts.parsed_date(), date) {
-            if a != b {
-                let msg = format!(
-                    "the DocumentId's date {} differs from ResponseFor/PromulgationDate {}",
-                    a.format("%Y/%m/%d"),
-                    b.format("%Y/%m/%d")
-                );
-                self.warn(&id_path, Rule::DocumentIdMismatch, msg, Some(id.as_str()));
-            }
+        if let (Some(a), Some(b)) = (parts.parsed_date(), date)
+            && a != b
+        {
+            let msg = format!(
+                "the DocumentId's date {} differs from ResponseFor/PromulgationDate {}",
+                a.format("%Y/%m/%d"),
+                b.format("%Y/%m/%d")
+            );
+            self.warn(&id_path, Rule::DocumentIdMismatch, msg, Some(id.as_str()));
         }
         if !rf.code.is_empty() && parts.notation != rf.code {
             let msg = format!(

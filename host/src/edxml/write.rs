@@ -26,8 +26,8 @@ use super::error::WriteError;
 use super::model::{
     Attachment, Business, Document, Organ, Package, ResponseFor, StaffInfo, Status, TraceHeader,
 };
+use super::text::is_xml_char;
 use super::types::Sha256;
-use super::xml::is_xml_char;
 
 /// Writes `pkg` in canonical form, streaming attachment bytes from `attachments`.
 pub fn write<W: Write>(
@@ -75,7 +75,7 @@ pub fn write<W: Write>(
     Ok(())
 }
 
-/// Writes `pkg` canonically into a new buffer; see [`write`].
+/// Writes `pkg` canonically into a new buffer; see [`write()`].
 pub fn write_to_vec(
     pkg: &Package,
     attachments: &dyn AttachmentSource,
@@ -417,19 +417,19 @@ impl<W: Write> Out<W> {
 
     fn open(&mut self, level: usize, name: &str) -> Result<(), WriteError> {
         self.indent(level)?;
-        write!(self.w, "<{}{name}>\n", self.prefix)?;
+        writeln!(self.w, "<{}{name}>", self.prefix)?;
         Ok(())
     }
 
     fn close(&mut self, level: usize, name: &str) -> Result<(), WriteError> {
         self.indent(level)?;
-        write!(self.w, "</{}{name}>\n", self.prefix)?;
+        writeln!(self.w, "</{}{name}>", self.prefix)?;
         Ok(())
     }
 
     fn empty(&mut self, level: usize, name: &str) -> Result<(), WriteError> {
         self.indent(level)?;
-        write!(self.w, "<{}{name}/>\n", self.prefix)?;
+        writeln!(self.w, "<{}{name}/>", self.prefix)?;
         Ok(())
     }
 
@@ -446,7 +446,7 @@ impl<W: Write> Out<W> {
         self.indent(level)?;
         write!(self.w, "<{}{name}>", self.prefix)?;
         escape_into(&mut self.w, text)?;
-        write!(self.w, "</{}{name}>\n", self.prefix)?;
+        writeln!(self.w, "</{}{name}>", self.prefix)?;
         Ok(())
     }
 

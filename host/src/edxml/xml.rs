@@ -3,7 +3,7 @@
 //! quick-xml accumulates a whole text event in one buffer, so a 200 MiB base64 attachment would
 //! sit in memory. Instead, after every event this parser reads the text up to the next `<` itself,
 //! straight from the underlying `BufRead`, decoding references and line ends on the way and
-//! handing the chunks to a [`TextSink`]. quick-xml then finds `<` at once (in its `InsideText`
+//! handing the chunks to a [`TextSink`] (see `text.rs`). quick-xml then finds `<` at once (in its `InsideText`
 //! state it returns to markup without an event when the first byte is `<`), so its state stays
 //! consistent; it only ever sees markup, which [`Limits::max_markup_bytes`] bounds.
 //!
@@ -19,12 +19,9 @@ use quick_xml::reader::NsReader;
 
 use super::error::{ReadError, ReadErrorKind};
 use super::limits::Limits;
-
-/// Receives an element's text, chunk by chunk, references decoded and line ends normalized.
-pub(crate) trait TextSink {
-    /// Takes one chunk of text.
-    fn text(&mut self, chunk: &[u8]) -> Result<(), ReadErrorKind>;
-}
+use super::text::{
+    TextSink, TextState, bad_reference, deliver_normalized, deliver_text, is_xml_char,
+};
 
 /// An element start as the parser saw it.
 #[derive(Debug)]
@@ -108,16 +105,6 @@ struct Frame {
     local: String,
     index: u32,
     children: Option<HashMap<String, u32>>,
-}
-
-/// Decoding state carried across text chunks.
-#[derive(Default)]
-struct TextState {
-    /// The previous chunk ended with CR: a following LF belongs to the same line end.
-    skip_lf: bool,
-    /// An entity or character reference split across chunks.
-    pending_ref: Vec<u8>,
-    in_ref: bool,
 }
 
 /// The hardened pull parser; see the module documentation.
@@ -342,7 +329,18 @@ impl<R: BufRead> XmlPull<R> {
             if let Some(c) = value.chars().find(|c| !is_xml_char(*c)) {
                 return Err(self.error(ReadErrorKind::ForbiddenChar(c as u32)));
             }
-            attrs.push((attr.key.as_ref().to_owned(), value.into_owned()));
+            let key = attr.key.as_ref();
+            // Namespace well-formedness: an attribute's prefix must be declared too.
+            if let Some((prefix, _)) = key.split_once(':')
+                && prefix != "xmlns"
+                && prefix != "xml"
+                && let (ResolveResult::Unknown(p), _) =
+                    self.reader.resolver().resolve_attribute(attr.key)
+            {
+                let msg = format!("undeclared namespace prefix {p:?}");
+                return Err(self.error(ReadErrorKind::Syntax(msg)));
+            }
+            attrs.push((key.to_owned(), value.into_owned()));
         }
         let index = match self.stack.last_mut() {
             Some(parent) => {
@@ -466,127 +464,6 @@ fn text_step<R: BufRead>(
     Ok(end.is_some())
 }
 
-/// Whether XML 1.0 allows `c` in a document (production [2] Char).
-pub(crate) fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
-/// Splits raw text at references and carriage returns; plain runs go to the sink unchanged.
-fn deliver_text(
-    st: &mut TextState,
-    mut chunk: &[u8],
-    sink: &mut dyn TextSink,
-) -> Result<(), ReadErrorKind> {
-    while !chunk.is_empty() {
-        if st.in_ref {
-            match memchr::memchr(b';', chunk) {
-                Some(i) if st.pending_ref.len() + i > 12 => return Err(bad_reference()),
-                Some(i) => {
-                    st.pending_ref.extend_from_slice(&chunk[..i]);
-                    chunk = &chunk[i + 1..];
-                    st.in_ref = false;
-                    let r = std::mem::take(&mut st.pending_ref);
-                    let mut utf8 = [0u8; 4];
-                    let decoded = decode_reference(&r, &mut utf8)?;
-                    st.skip_lf = false;
-                    sink.text(decoded)?;
-                }
-                None => {
-                    st.pending_ref.extend_from_slice(chunk);
-                    if st.pending_ref.len() > 12 {
-                        return Err(bad_reference());
-                    }
-                    return Ok(());
-                }
-            }
-            continue;
-        }
-        match memchr::memchr2(b'&', b'\r', chunk) {
-            None => {
-                deliver_normalized(st, chunk, sink)?;
-                return Ok(());
-            }
-            Some(i) => {
-                deliver_normalized(st, &chunk[..i], sink)?;
-                if chunk[i] == b'&' {
-                    st.in_ref = true;
-                    st.pending_ref.clear();
-                    chunk = &chunk[i + 1..];
-                } else {
-                    deliver_normalized(st, &chunk[i..i + 1], sink)?;
-                    chunk = &chunk[i + 1..];
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Delivers text with XML line-end normalization: CR LF and lone CR become LF (XML 1.0 §2.11).
-fn deliver_normalized(
-    st: &mut TextState,
-    mut chunk: &[u8],
-    sink: &mut dyn TextSink,
-) -> Result<(), ReadErrorKind> {
-    while !chunk.is_empty() {
-        if st.skip_lf {
-            st.skip_lf = false;
-            if chunk[0] == b'\n' {
-                chunk = &chunk[1..];
-                continue;
-            }
-        }
-        match memchr::memchr(b'\r', chunk) {
-            None => return sink.text(chunk),
-            Some(i) => {
-                if i > 0 {
-                    sink.text(&chunk[..i])?;
-                }
-                sink.text(b"\n")?;
-                st.skip_lf = true;
-                chunk = &chunk[i + 1..];
-            }
-        }
-    }
-    Ok(())
-}
-
-fn bad_reference() -> ReadErrorKind {
-    ReadErrorKind::Syntax(
-        "an '&' does not start a reference such as &amp; or &#39;: write a literal & as &amp;"
-            .into(),
-    )
-}
-
-/// Decodes the body of `&…;` into UTF-8 bytes.
-fn decode_reference<'a>(name: &[u8], out: &'a mut [u8; 4]) -> Result<&'a [u8], ReadErrorKind> {
-    let text = std::str::from_utf8(name).map_err(|_| ReadErrorKind::NotUtf8)?;
-    let c = match text {
-        "lt" => '<',
-        "gt" => '>',
-        "amp" => '&',
-        "apos" => '\'',
-        "quot" => '"',
-        _ => {
-            let code = if let Some(hex) = text.strip_prefix("#x") {
-                u32::from_str_radix(hex, 16).ok()
-            } else if let Some(dec) = text.strip_prefix('#') {
-                dec.parse::<u32>().ok()
-            } else {
-                return Err(ReadErrorKind::UnknownEntity(text.to_owned()));
-            };
-            let code = code.ok_or_else(|| {
-                ReadErrorKind::Syntax(format!("malformed character reference &{text};"))
-            })?;
-            match char::from_u32(code) {
-                Some(c) if is_xml_char(c) => c,
-                _ => return Err(ReadErrorKind::ForbiddenChar(code)),
-            }
-        }
-    };
-    Ok(c.encode_utf8(out).as_bytes())
-}
-
 /// Text outside the root element: whitespace only.
 struct OutsideRoot {
     after_root: bool,
@@ -605,131 +482,5 @@ impl TextSink for OutsideRoot {
         } else {
             ReadErrorKind::LeadingText
         })
-    }
-}
-
-/// Validates UTF-8 across chunk boundaries and XML 1.0 characters.
-#[derive(Default)]
-pub(crate) struct Utf8Check {
-    carry: Vec<u8>,
-}
-
-impl Utf8Check {
-    /// Validates `chunk` (continuing any split sequence) and passes the complete text to `f`.
-    pub fn feed(
-        &mut self,
-        chunk: &[u8],
-        mut f: impl FnMut(&str) -> Result<(), ReadErrorKind>,
-    ) -> Result<(), ReadErrorKind> {
-        let mut chunk = chunk;
-        if !self.carry.is_empty() {
-            // Complete the split sequence with at most 3 more bytes.
-            while !chunk.is_empty() && self.carry.len() < 4 {
-                self.carry.push(chunk[0]);
-                chunk = &chunk[1..];
-                match std::str::from_utf8(&self.carry) {
-                    Ok(s) => {
-                        check_chars(s)?;
-                        f(s)?;
-                        self.carry.clear();
-                        break;
-                    }
-                    Err(e) if e.error_len().is_some() => return Err(ReadErrorKind::NotUtf8),
-                    Err(_) => {}
-                }
-            }
-            if !self.carry.is_empty() {
-                return if self.carry.len() >= 4 {
-                    Err(ReadErrorKind::NotUtf8)
-                } else {
-                    Ok(())
-                };
-            }
-        }
-        match std::str::from_utf8(chunk) {
-            Ok(s) => {
-                check_chars(s)?;
-                f(s)
-            }
-            Err(e) if e.error_len().is_none() => {
-                let (good, rest) = chunk.split_at(e.valid_up_to());
-                // SAFETY-free: `good` is valid by construction of `valid_up_to`.
-                let s = std::str::from_utf8(good).map_err(|_| ReadErrorKind::NotUtf8)?;
-                check_chars(s)?;
-                f(s)?;
-                self.carry.extend_from_slice(rest);
-                Ok(())
-            }
-            Err(_) => Err(ReadErrorKind::NotUtf8),
-        }
-    }
-
-    /// Fails if the text ended inside a multi-byte sequence.
-    pub fn finish(&self) -> Result<(), ReadErrorKind> {
-        if self.carry.is_empty() {
-            Ok(())
-        } else {
-            Err(ReadErrorKind::NotUtf8)
-        }
-    }
-}
-
-fn check_chars(s: &str) -> Result<(), ReadErrorKind> {
-    match s.chars().find(|c| !is_xml_char(*c)) {
-        Some(c) => Err(ReadErrorKind::ForbiddenChar(c as u32)),
-        None => Ok(()),
-    }
-}
-
-/// Collects an element's text into a string, up to a byte limit.
-pub(crate) struct Collect {
-    pub text: String,
-    limit: usize,
-    utf8: Utf8Check,
-}
-
-impl Collect {
-    /// An empty collector that refuses more than `limit` bytes.
-    pub fn new(limit: usize) -> Self {
-        Collect {
-            text: String::new(),
-            limit,
-            utf8: Utf8Check::default(),
-        }
-    }
-
-    /// The collected text; fails if it ended inside a UTF-8 sequence.
-    pub fn finish(self) -> Result<String, ReadErrorKind> {
-        self.utf8.finish()?;
-        Ok(self.text)
-    }
-}
-
-impl TextSink for Collect {
-    fn text(&mut self, chunk: &[u8]) -> Result<(), ReadErrorKind> {
-        if self.text.len() + chunk.len() > self.limit {
-            let limit = self.limit as u64;
-            return Err(ReadErrorKind::Limit {
-                what: "the text of one element",
-                limit,
-            });
-        }
-        let text = &mut self.text;
-        self.utf8.feed(chunk, |s| {
-            text.push_str(s);
-            Ok(())
-        })
-    }
-}
-
-/// Checks and drops text (whitespace between elements, unknown elements' content).
-#[derive(Default)]
-pub(crate) struct Ignore {
-    utf8: Utf8Check,
-}
-
-impl TextSink for Ignore {
-    fn text(&mut self, chunk: &[u8]) -> Result<(), ReadErrorKind> {
-        self.utf8.feed(chunk, |_| Ok(()))
     }
 }

@@ -338,7 +338,8 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
 /// Encodes text to TCVN3. Any normalization form is accepted: the text is brought to NFC
 /// first, so `e` + U+0323 + U+0302 encodes like `ệ`. A character left without a byte —
 /// a capital with a tone mark, a combining mark with no precomposed form (`x` + U+0301),
-/// anything outside Vietnamese and Windows-1252 — is an [`EncodeError`] with its position.
+/// anything but ASCII, Vietnamese letters, NBSP and the 27 Windows-1252 symbols of 0x80–0x9F
+/// (so not `ï` or `°`) — is an [`EncodeError`] with its position.
 pub fn encode(text: &str) -> Result<Vec<u8>, EncodeError> {
     let mut out = Vec::with_capacity(text.len());
     // A combining sequence: a starter and the non-starters after it, normalized together.
@@ -422,8 +423,8 @@ mod tests {
             undefined,
             [
                 0x81, 0x8D, 0x8F, 0x90, 0x9D, // unassigned in Windows-1252
-                0xAF, 0xB0, 0xB1, 0xB2, 0xB3, 0xB4, 0xBA, 0xBF, 0xC0, 0xC1, 0xC2, 0xC3, 0xC4,
-                0xC5, 0xCD, 0xD9, 0xDA, 0xDB, 0xE0, 0xF0, 0xFF, // VN1/VN2 only
+                0xAF, 0xB0, 0xB1, 0xB2, 0xB3, 0xB4, 0xBA, 0xBF, 0xC0, 0xC1, 0xC2, 0xC3, 0xC4, 0xC5,
+                0xCD, 0xD9, 0xDA, 0xDB, 0xE0, 0xF0, 0xFF, // VN1/VN2 only
             ]
         );
         // Wikipedia: VN3 adds 75 characters to ASCII — 67 lowercase, 7 capitals, NBSP.
@@ -441,7 +442,10 @@ mod tests {
             assert_eq!(decode(&[b]), Ok((b as char).to_string()));
             assert_eq!(encode(&(b as char).to_string()), Ok(vec![b]));
         }
-        assert_eq!(decode(b"\t\r\n\x00\x1B\x7F"), Ok("\t\r\n\0\u{1B}\u{7F}".into()));
+        assert_eq!(
+            decode(b"\t\r\n\x00\x1B\x7F"),
+            Ok("\t\r\n\0\u{1B}\u{7F}".into())
+        );
     }
 
     /// Hand-typed from the published tables, independently of `UPPER`: each vowel with no
@@ -512,8 +516,14 @@ mod tests {
 
     /// Words encoded by hand from the table.
     const WORDS: &[(&str, &[u8])] = &[
-        ("Cộng hòa xã hội chủ nghĩa Việt Nam", b"C\xE9ng h\xDFa x\xB7 h\xE9i ch\xF1 ngh\xDCa Vi\xD6t Nam"),
-        ("Độc lập - Tự do - Hạnh phúc", b"\xA7\xE9c l\xCBp - T\xF9 do - H\xB9nh ph\xF3c"),
+        (
+            "Cộng hòa xã hội chủ nghĩa Việt Nam",
+            b"C\xE9ng h\xDFa x\xB7 h\xE9i ch\xF1 ngh\xDCa Vi\xD6t Nam",
+        ),
+        (
+            "Độc lập - Tự do - Hạnh phúc",
+            b"\xA7\xE9c l\xCBp - T\xF9 do - H\xB9nh ph\xF3c",
+        ),
         ("Đ", b"\xA7"),
         ("đ", b"\xAE"),
         ("ư", b"\xAD"),
@@ -525,21 +535,27 @@ mod tests {
         ("Ê", b"\xA3"),
         ("Ông", b"\xA4ng"),
         ("Sở Tài chính", b"S\xEB T\xB5i ch\xDDnh"),
-        ("Quyết định", b"Quy\xD5t \xAE\xDDnh"),
-        ("Nghị định", b"Ngh\xDE \xAE\xDDnh"),
+        ("Quyết định", b"Quy\xD5t \xAE\xDEnh"),
+        ("Nghị định", b"Ngh\xDE \xAE\xDEnh"),
         ("Thông tư", b"Th\xABng t\xAD"),
         ("Công văn", b"C\xABng v\xA8n"),
         ("Kính gửi", b"K\xDDnh g\xF6i"),
         ("Trân trọng", b"Tr\xA9n tr\xE4ng"),
         ("Nơi nhận", b"N\xACi nh\xCBn"),
         ("Giám đốc", b"Gi\xB8m \xAE\xE8c"),
-        ("Chủ tịch", b"Ch\xF1 t\xDDch"),
+        ("Chủ tịch", b"Ch\xF1 t\xDEch"),
         ("Hà Nội", b"H\xB5 N\xE9i"),
-        ("Thành phố Hồ Chí Minh", b"Th\xB5nh ph\xE8 H\xE5 Ch\xDD Minh"),
+        (
+            "Thành phố Hồ Chí Minh",
+            b"Th\xB5nh ph\xE8 H\xE5 Ch\xDD Minh",
+        ),
         ("Đà Nẵng", b"\xA7\xB5 N\xBDng"),
         ("Nguyễn Văn An", b"Nguy\xD4n V\xA8n An"),
         ("Trần Thị Bích", b"Tr\xC7n Th\xDE B\xDDch"),
-        ("ngày 15 tháng 3 năm 2024", b"ng\xB5y 15 th\xB8ng 3 n\xA8m 2024"),
+        (
+            "ngày 15 tháng 3 năm 2024",
+            b"ng\xB5y 15 th\xB8ng 3 n\xA8m 2024",
+        ),
         ("Số: 12/UBND-VP", b"S\xE8: 12/UBND-VP"),
         ("về việc", b"v\xD2 vi\xD6c"),
         ("Lê Thị Thủy", b"L\xAA Th\xDE Th\xF1y"),
@@ -558,5 +574,294 @@ mod tests {
             assert_eq!(encode(text).as_deref(), Ok(bytes), "{text}");
             assert_eq!(decode(bytes).as_deref(), Ok(text), "{text}");
         }
+    }
+
+    #[test]
+    fn round_trip_every_defined_byte() {
+        for b in defined_bytes() {
+            let text = decode(&[b]);
+            assert!(text.is_ok(), "byte 0x{b:02X}");
+            let text = text.unwrap_or_default();
+            assert_eq!(encode(&text), Ok(vec![b]), "byte 0x{b:02X}");
+        }
+    }
+
+    /// xorshift64*: deterministic, no dependencies.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    #[test]
+    fn round_trip_random_strings_of_defined_bytes() {
+        let defined = defined_bytes();
+        let mut rng = Rng(0x7C0F_FEE5_EED5_1993);
+        for _ in 0..2000 {
+            let len = rng.below(64);
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| defined[rng.below(defined.len())])
+                .collect();
+            let text = decode(&bytes);
+            assert!(text.is_ok(), "{bytes:02X?}");
+            let text = text.unwrap_or_default();
+            assert!(is_nfc(&text), "{bytes:02X?}");
+            assert_eq!(text.chars().count(), bytes.len());
+            assert_eq!(encode(&text), Ok(bytes.clone()), "{bytes:02X?}");
+            // The same text in NFD encodes to the same bytes.
+            let nfd: String = text.nfd().collect();
+            assert_eq!(encode(&nfd), Ok(bytes), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn nfc_and_nfd_input_encode_identically() {
+        for text in WORDS.iter().map(|&(t, _)| t).chain([SAMPLE]) {
+            let nfd: String = text.nfd().collect();
+            assert_eq!(encode(&nfd), encode(text), "{text}");
+            assert!(encode(text).is_ok(), "{text}");
+        }
+        // Hand-written decomposed forms, also with the marks in non-canonical order.
+        let expected = Ok(b"Vi\xD6t".to_vec());
+        assert_eq!(encode("Vie\u{323}\u{302}t"), expected); // NFD
+        assert_eq!(encode("Vie\u{302}\u{323}t"), expected); // mark order swapped
+        assert_eq!(encode("Vi\u{1EB9}\u{302}t"), expected); // ẹ + circumflex
+        assert_eq!(encode("Vi\u{EA}\u{323}t"), expected); // ê + dot below
+        assert_eq!(
+            encode("tru\u{31B}\u{300}o\u{31B}\u{300}ng"),
+            Ok(b"tr\xF5\xEAng".to_vec())
+        );
+        // Deprecated Vietnamese tone marks U+0340/U+0341 normalize to U+0300/U+0301.
+        assert_eq!(encode("a\u{341}"), Ok(vec![0xB8]));
+        assert_eq!(encode("a\u{340}"), Ok(vec![0xB5]));
+        // Canonical singletons: KELVIN SIGN is K, GREEK QUESTION MARK is ';'.
+        assert_eq!(encode("\u{212A}\u{37E}"), Ok(b"K;".to_vec()));
+    }
+
+    /// Normalizing one combining sequence at a time agrees with normalizing the whole text.
+    #[test]
+    fn encoding_agrees_with_whole_text_nfc() {
+        let alphabet: Vec<char> = "aAeEoOuUyYdDđĐăâêôơưĂÂÊÔƠƯxK<=; ủỦấẤ中가\u{212A}\u{37E}\u{A0}“–"
+            .chars()
+            .chain([
+                '\u{300}', '\u{301}', '\u{302}', '\u{303}', '\u{306}', '\u{309}',
+            ])
+            .chain([
+                '\u{31B}', '\u{323}', '\u{338}', '\u{340}', '\u{341}', '\u{344}',
+            ])
+            .collect();
+        let mut rng = Rng(0x5712_1993_0000_0003);
+        let mut encoded = 0;
+        for _ in 0..20_000 {
+            let len = 1 + rng.below(6);
+            let text: String = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect();
+            let whole: Option<Vec<u8>> = text.nfc().map(encode_char).collect();
+            match (encode(&text), whole) {
+                (Ok(bytes), Some(expected)) => {
+                    assert_eq!(bytes, expected, "{text:?}");
+                    encoded += 1;
+                }
+                (Err(e), None) => {
+                    assert!(e.offset < len, "{text:?}");
+                    assert!(text.is_char_boundary(e.byte_offset), "{text:?}");
+                    let at = text[e.byte_offset..].chars().next();
+                    assert_eq!(text.chars().nth(e.offset), at, "{text:?}");
+                }
+                (got, expected) => {
+                    panic!("{text:?}: {got:?} but whole-text NFC gives {expected:?}")
+                }
+            }
+        }
+        assert!(encoded > 1000, "{encoded}");
+    }
+
+    #[test]
+    fn unrepresentable_characters_are_reported_with_their_offset() {
+        // A capital with a tone mark (VN3 has none).
+        assert_eq!(
+            encode("Ủy ban nhân dân"),
+            Err(EncodeError {
+                ch: 'Ủ',
+                offset: 0,
+                byte_offset: 0
+            })
+        );
+        assert_eq!(
+            encode("CỘNG HÒA"),
+            Err(EncodeError {
+                ch: 'Ộ',
+                offset: 1,
+                byte_offset: 1
+            })
+        );
+        // Char offsets count characters, byte offsets count UTF-8 bytes.
+        assert_eq!(
+            encode("Hà Nội 東京"),
+            Err(EncodeError {
+                ch: '東',
+                offset: 7,
+                byte_offset: 10
+            })
+        );
+        // Decomposed capital: reported composed, at its base letter.
+        assert_eq!(
+            encode("Ông A\u{302}\u{301}n"),
+            Err(EncodeError {
+                ch: 'Ấ',
+                offset: 4,
+                byte_offset: 5
+            })
+        );
+        // A mark with no precomposed form: the mark itself, at its own position.
+        assert_eq!(
+            encode("ax\u{301}b"),
+            Err(EncodeError {
+                ch: '\u{301}',
+                offset: 2,
+                byte_offset: 2
+            })
+        );
+        assert_eq!(
+            encode("\u{301}a"),
+            Err(EncodeError {
+                ch: '\u{301}',
+                offset: 0,
+                byte_offset: 0
+            })
+        );
+        // ê + hook + tilde: NFC is ể + a leftover tilde; reported at the base letter.
+        assert_eq!(
+            encode("xê\u{309}\u{303}"),
+            Err(EncodeError {
+                ch: '\u{303}',
+                offset: 1,
+                byte_offset: 1
+            })
+        );
+        assert_eq!(
+            encode("D\u{301}"),
+            Err(EncodeError {
+                ch: '\u{301}',
+                offset: 1,
+                byte_offset: 1
+            })
+        );
+        // Latin-1 letters outside Vietnamese, C1 controls, emoji.
+        assert_eq!(
+            encode("naïve"),
+            Err(EncodeError {
+                ch: 'ï',
+                offset: 2,
+                byte_offset: 2
+            })
+        );
+        assert_eq!(
+            encode("a\u{93}"),
+            Err(EncodeError {
+                ch: '\u{93}',
+                offset: 1,
+                byte_offset: 1
+            })
+        );
+        assert_eq!(
+            encode("ok 👍"),
+            Err(EncodeError {
+                ch: '👍',
+                offset: 3,
+                byte_offset: 3
+            })
+        );
+        for ch in ['Ủ', 'Ấ', 'Ý', '東', 'ß', '\u{301}', '\u{81}', 'ǎ', '°'] {
+            assert!(!is_representable(ch), "{ch}");
+        }
+        for ch in ['Đ', 'đ', 'Ư', 'ự', ' ', '\u{A0}', '“', '–', '€', '\u{212A}'] {
+            assert!(is_representable(ch), "{ch}");
+        }
+    }
+
+    #[test]
+    fn undefined_bytes_are_reported_with_their_offset() {
+        assert_eq!(
+            decode(b"Vi\xD6t\xB0"),
+            Err(DecodeError {
+                byte: 0xB0,
+                offset: 4
+            })
+        );
+        assert_eq!(
+            decode(b"\x81"),
+            Err(DecodeError {
+                byte: 0x81,
+                offset: 0
+            })
+        );
+        assert_eq!(
+            decode(b"ab\xFFc\xC0"),
+            Err(DecodeError {
+                byte: 0xFF,
+                offset: 2
+            })
+        );
+        assert_eq!(decode(b""), Ok(String::new()));
+        // The Windows-1252 block.
+        assert_eq!(
+            decode(b"\x93C\xABng v\xA8n\x94 \x96 \x85"),
+            Ok("“Công văn” – …".into())
+        );
+    }
+
+    #[test]
+    fn error_messages() {
+        let e = DecodeError {
+            byte: 0xB0,
+            offset: 17,
+        };
+        assert_eq!(
+            e.to_string(),
+            "byte 0xB0 at offset 17 is not defined in TCVN3 (VN3)"
+        );
+        let e = encode("Ủy").err();
+        assert_eq!(
+            e.map(|e| e.to_string()).as_deref(),
+            Some(
+                "U+1EE6 'Ủ' at char offset 0 cannot be encoded in TCVN3 (VN3): \
+                 TCVN3 has no capital letters with tone marks"
+            )
+        );
+        let e = encode("中").err();
+        assert_eq!(
+            e.map(|e| e.to_string()).as_deref(),
+            Some("U+4E2D '中' at char offset 0 cannot be encoded in TCVN3 (VN3)")
+        );
+        let e = EncodeError {
+            ch: '\u{301}',
+            offset: 3,
+            byte_offset: 3,
+        };
+        assert_eq!(
+            e.to_string(),
+            "U+0301 '\\u{301}' at char offset 3 cannot be encoded in TCVN3 (VN3)"
+        );
+        let boxed: Box<dyn std::error::Error> = Box::new(e);
+        assert!(boxed.source().is_none());
+    }
+
+    #[test]
+    fn sample_is_representable() {
+        let bytes = encode(SAMPLE);
+        assert!(bytes.is_ok(), "{bytes:?}");
+        let bytes = bytes.unwrap_or_default();
+        assert!(bytes.iter().any(|&b| b >= 0x80));
+        assert_eq!(decode(&bytes).as_deref(), Ok(SAMPLE));
+        assert!(is_nfc(SAMPLE));
     }
 }
