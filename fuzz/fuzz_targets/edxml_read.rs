@@ -18,10 +18,16 @@ fuzz_target!(|data: &[u8]| {
         ..Limits::default()
     };
     let mut store = MemorySink::new();
-    let Ok(pkg) = read_bytes(data, &mut store, &limits) else { return };
+    let Ok(pkg) = read_bytes(data, &mut store, &limits) else {
+        return;
+    };
     let _ = validate(&pkg, &ValidationContext::now());
     let written = write_to_vec(&pkg, &store).expect("a package that was read can be written");
     let mut again = MemorySink::new();
-    let back = read_bytes(&written, &mut again, &Limits::default()).expect("canonical output reads");
-    assert_eq!(back, pkg, "the canonical form reads back to the same package");
+    let back =
+        read_bytes(&written, &mut again, &Limits::default()).expect("canonical output reads");
+    assert_eq!(
+        back, pkg,
+        "the canonical form reads back to the same package"
+    );
 });

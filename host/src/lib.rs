@@ -5,5 +5,6 @@
 //! sandboxed WebAssembly adapter translates between that system and the standard.
 
 pub mod bundled;
+pub mod cli;
 pub mod edxml;
 pub mod runtime;

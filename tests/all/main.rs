@@ -1,6 +1,19 @@
 //! End-to-end tests: one binary, one file per feature (as wasmtime's `tests/all`).
 
+mod adapter_cli;
 mod adapters;
+mod artifact_cache;
 mod common;
 mod containment;
+mod edxml;
+mod edxml_cli;
+mod edxml_props;
+mod edxml_support;
+mod edxml_ui;
+mod edxml_xmldsig;
+mod guest_kit;
+mod hot_swap;
+mod packages;
+mod plugin_formats;
 mod runtime_calls;
+mod tcvn3;

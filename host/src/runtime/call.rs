@@ -35,7 +35,7 @@ pub async fn run<R>(
     body: impl AsyncFnOnce(&mut Store<CallState>, &Instance) -> wasmtime::Result<Result<R, GuestError>>,
 ) -> (Result<R, CallError>, CallReport) {
     let started = Instant::now();
-    let budget = Duration::from(binding.budget.timeout.0);
+    let budget = binding.budget.timeout.0;
     let deadline = Deadline::start(budget);
     let mut store = Store::new(engine, CallState::new(binding));
     store.limiter(|s| &mut s.limiter);

@@ -24,6 +24,8 @@ pub struct Compiled {
     pub contract: Contract,
     /// Its world.
     pub world: World,
+    /// Whether it was compiled now or loaded from the artifact cache.
+    pub origin: super::cache::Origin,
     pub(crate) component: Component,
     pub(crate) pre: InstancePre<CallState>,
     pub(crate) exports: Exports,
@@ -105,6 +107,11 @@ impl Generation {
     /// Its circuit breaker's state.
     pub fn breaker_state(&self) -> BreakerState {
         self.breaker.state()
+    }
+
+    /// Whether the component was compiled for this load or came from the artifact cache.
+    pub fn loaded_from(&self) -> super::cache::Origin {
+        self.compiled.origin
     }
 
     /// Whether this is a connector.

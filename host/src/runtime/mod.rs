@@ -237,6 +237,7 @@ impl Runtime {
                 sha256: sha,
                 contract,
                 world,
+                origin,
                 component,
                 pre,
                 exports,

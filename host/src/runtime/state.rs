@@ -1,7 +1,6 @@
 //! The data of one call's store: everything an instance can reach, and nothing else.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
@@ -60,7 +59,7 @@ impl CallState {
         let denials = Denials::default();
         let mut table = ResourceTable::new();
         table.set_max_capacity(MAX_HANDLES);
-        let max_wait = Duration::from(binding.budget.timeout.0);
+        let max_wait = binding.budget.timeout.0;
         Self {
             adapter: binding.adapter.clone(),
             wasi,

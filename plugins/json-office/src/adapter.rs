@@ -26,7 +26,12 @@ struct JsonOffice;
 fn base_url() -> Result<String, AdapterError> {
     truc_guest::config("base-url")
         .map(|u| u.trim_end_matches('/').to_owned())
-        .ok_or_else(|| rejected("the operator has not set `base-url` for this endpoint", None))
+        .ok_or_else(|| {
+            rejected(
+                "the operator has not set `base-url` for this endpoint",
+                None,
+            )
+        })
 }
 
 fn headers(extra: &[(&'static str, String)]) -> Vec<(String, String)> {
@@ -40,9 +45,17 @@ fn headers(extra: &[(&'static str, String)]) -> Vec<(String, String)> {
     h
 }
 
-fn send(method: &str, url: &str, extra: &[(&'static str, String)], body: &[u8]) -> Result<Response, AdapterError> {
+fn send(
+    method: &str,
+    url: &str,
+    extra: &[(&'static str, String)],
+    body: &[u8],
+) -> Result<Response, AdapterError> {
     let owned = headers(extra);
-    let refs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refs: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     http::request(method, url, &refs, body)
 }
 
@@ -52,9 +65,21 @@ fn check(resp: &Response, what: &str) -> Result<(), AdapterError> {
     let snippet: String = body.chars().take(300).collect();
     match resp.status {
         200..=299 => Ok(()),
-        401 | 403 => Err(rejected(format!("{what}: json-office refused our credentials ({}): {snippet}", resp.status), None)),
-        408 | 429 | 500..=599 => Err(transient(format!("{what}: json-office answered {}: {snippet}", resp.status), None)),
-        _ => Err(rejected(format!("{what}: json-office answered {}: {snippet}", resp.status), None)),
+        401 | 403 => Err(rejected(
+            format!(
+                "{what}: json-office refused our credentials ({}): {snippet}",
+                resp.status
+            ),
+            None,
+        )),
+        408 | 429 | 500..=599 => Err(transient(
+            format!("{what}: json-office answered {}: {snippet}", resp.status),
+            None,
+        )),
+        _ => Err(rejected(
+            format!("{what}: json-office answered {}: {snippet}", resp.status),
+            None,
+        )),
     }
 }
 
@@ -65,7 +90,8 @@ impl Codec for JsonOffice {
             version: "1.0.0".into(),
             vendor: "truc project (example adapter)".into(),
             formats: vec!["application/json".into()],
-            description: "JSON-over-HTTP QLVB: its JSON records, POST delivery, outbox polling.".into(),
+            description: "JSON-over-HTTP QLVB: its JSON records, POST delivery, outbox polling."
+                .into(),
         }
     }
 
@@ -102,7 +128,10 @@ impl Connector for JsonOffice {
             &body,
         )?;
         if resp.status == 409 {
-            truc_guest::log::info(&format!("delivery {} was already received by json-office", delivery.id));
+            truc_guest::log::info(&format!(
+                "delivery {} was already received by json-office",
+                delivery.id
+            ));
         } else {
             check(&resp, "delivery")?;
         }
@@ -121,7 +150,8 @@ impl Connector for JsonOffice {
         let mut out = Vec::with_capacity(outbox.items.len());
         for (i, item) in outbox.items.into_iter().enumerate() {
             let bytes = serde_json::to_vec(&item.message).unwrap_or_default();
-            let decoded = format::decode(&bytes).map_err(|e| malformed(e.message, Some(format!("items[{i}]"))))?;
+            let decoded = format::decode(&bytes)
+                .map_err(|e| malformed(e.message, Some(format!("items[{i}]"))))?;
             for d in decoded {
                 out.push(Polled {
                     token: item.id.clone(),

@@ -9,8 +9,8 @@ use truc_guest::{
 };
 
 use crate::format::{
-    Action, Agency, Clerk, Decoded, DocType, Document as JDoc, FileWire, Hop, Issued, Record,
-    RecipientChange, Regarding, Replaced, SignedBy, Status as JStatus,
+    Action, Agency, Clerk, Decoded, DocType, Document as JDoc, FileWire, Hop, Issued,
+    RecipientChange, Record, Regarding, Replaced, SignedBy, Status as JStatus,
 };
 
 /// Largest file read back from the hub when encoding.
@@ -114,12 +114,17 @@ fn business(a: Action, clerk: Option<Clerk>, at: &str) -> Result<Business, Adapt
                         "removed" => ReceiverChangeKind::Removed,
                         other => {
                             return Err(malformed(
-                                format!("recipient change `{other}` is neither `added` nor `removed`"),
+                                format!(
+                                    "recipient change `{other}` is neither `added` nor `removed`"
+                                ),
                                 Some(format!("{at}.action.recipientChanges[{i}].change")),
                             ));
                         }
                     };
-                    Ok(ReceiverChange { organ_id: c.code, kind })
+                    Ok(ReceiverChange {
+                        organ_id: c.code,
+                        kind,
+                    })
                 })
                 .collect::<Result<_, _>>()?,
         }),
@@ -285,14 +290,14 @@ pub fn to_message(d: Decoded, at: &str) -> Result<Message, AdapterError> {
 pub fn from_message(m: Message) -> Result<Decoded, AdapterError> {
     match m {
         Message::Status(s) => Ok(Decoded {
-            record: Record::Status(JStatus {
+            record: Record::Status(Box::new(JStatus {
                 from: agency(s.sender),
                 regarding: regarding(s.response_for),
                 clerk: clerk(s.staff),
                 status: status::to_code(&s.code),
                 note: s.description,
                 at: s.timestamp.as_ref().map(format_iso_date_time),
-            }),
+            })),
             files: Vec::new(),
         }),
         Message::Document(d) => {

@@ -40,9 +40,12 @@ fn date(s: &str, at: &str) -> Result<Option<Date>, AdapterError> {
     if s.is_empty() {
         return Ok(None);
     }
-    dates::parse_date(s)
-        .map(Some)
-        .ok_or_else(|| malformed(format!("`{s}` is not a date (dd/MM/yyyy)"), Some(at.to_owned())))
+    dates::parse_date(s).map(Some).ok_or_else(|| {
+        malformed(
+            format!("`{s}` is not a date (dd/MM/yyyy)"),
+            Some(at.to_owned()),
+        )
+    })
 }
 
 fn date_time(s: &str, at: &str) -> Result<Option<DateTime>, AdapterError> {
@@ -185,7 +188,10 @@ fn business(e: Option<&Element>) -> Result<Business, AdapterError> {
                 .children_named("THAYTHE")
                 .map(|r| Replacement {
                     document_id: r.attr("mavb").to_owned(),
-                    organ_ids: r.children_named("NOI").map(|n| n.attr("ma").to_owned()).collect(),
+                    organ_ids: r
+                        .children_named("NOI")
+                        .map(|n| n.attr("ma").to_owned())
+                        .collect(),
                 })
                 .collect(),
         }),
@@ -228,7 +234,11 @@ fn business_element(b: &Business) -> Element {
                     ReceiverChangeKind::Added => "them",
                     ReceiverChangeKind::Removed => "bot",
                 };
-                e = e.with_child(Element::new("THAYDOI").with_attr("ma", c.organ_id.clone()).with_attr("kieu", kieu));
+                e = e.with_child(
+                    Element::new("THAYDOI")
+                        .with_attr("ma", c.organ_id.clone())
+                        .with_attr("kieu", kieu),
+                );
             }
         }
         BusinessAction::Replace(r) => {
@@ -272,10 +282,17 @@ fn document(v: &Element) -> Result<Document, AdapterError> {
     let other = other.unwrap_or(&empty);
     let mut attachments = Vec::new();
     for (i, t) in v.children_named("TEP").enumerate() {
-        let compact: String = t.text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        let bytes = B64
-            .decode(compact.as_bytes())
-            .map_err(|e| malformed(format!("file `{}` is not valid base64: {e}", t.attr("ten")), Some(format!("{at}/TEP[{}]", i + 1))))?;
+        let compact: String = t
+            .text
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        let bytes = B64.decode(compact.as_bytes()).map_err(|e| {
+            malformed(
+                format!("file `{}` is not valid base64: {e}", t.attr("ten")),
+                Some(format!("{at}/TEP[{}]", i + 1)),
+            )
+        })?;
         attachments.push(Attachment {
             content_id: t.attr("ma").to_owned(),
             name: t.attr("ten").to_owned(),
@@ -290,26 +307,40 @@ fn document(v: &Element) -> Result<Document, AdapterError> {
         receivers: v.children_named("COQUANNHAN").map(organ).collect(),
         code: Code {
             number: code.map(|c| c.attr("so").to_owned()).unwrap_or_default(),
-            notation: code.map(|c| c.attr("kyhieu").to_owned()).unwrap_or_default(),
+            notation: code
+                .map(|c| c.attr("kyhieu").to_owned())
+                .unwrap_or_default(),
         },
         promulgation: Promulgation {
             place: issued.map(|e| e.attr("noi").to_owned()).unwrap_or_default(),
-            date: date(issued.map_or("", |e| e.attr("ngay")), &format!("{at}/BANHANH/@ngay"))?,
+            date: date(
+                issued.map_or("", |e| e.attr("ngay")),
+                &format!("{at}/BANHANH/@ngay"),
+            )?,
         },
         document_type: DocumentType {
             code: kind.map(|k| k.attr("ma").to_owned()).unwrap_or_default(),
-            detail: kind.map(|k| k.attr("chitiet").to_owned()).unwrap_or_default(),
+            detail: kind
+                .map(|k| k.attr("chitiet").to_owned())
+                .unwrap_or_default(),
             name: kind.map(|k| k.text.clone()).unwrap_or_default(),
         },
         subject: v.child_text("TRICHYEU").to_owned(),
         content: v.child_text("TOMTAT").to_owned(),
         signer: Signer {
-            competence: signer.map(|s| s.attr("thamquyen").to_owned()).unwrap_or_default(),
-            position: signer.map(|s| s.attr("chucvu").to_owned()).unwrap_or_default(),
+            competence: signer
+                .map(|s| s.attr("thamquyen").to_owned())
+                .unwrap_or_default(),
+            position: signer
+                .map(|s| s.attr("chucvu").to_owned())
+                .unwrap_or_default(),
             full_name: signer.map(|s| s.text.clone()).unwrap_or_default(),
         },
         due_date: date(v.child_text("HANXULY"), &format!("{at}/HANXULY"))?,
-        to_places: v.children_named("NOINHAN").map(|e| e.text.clone()).collect(),
+        to_places: v
+            .children_named("NOINHAN")
+            .map(|e| e.text.clone())
+            .collect(),
         other: OtherInfo {
             priority: number(other.attr("dokhan"), &format!("{at}/KHAC/@dokhan"))?.unwrap_or(0),
             sphere_of_promulgation: other.attr("phamvi").to_owned(),
@@ -337,7 +368,10 @@ fn document(v: &Element) -> Result<Document, AdapterError> {
             .map(|(i, e)| {
                 Ok(Trace {
                     organ_id: e.attr("ma").to_owned(),
-                    timestamp: date_time(e.attr("luc"), &format!("{at}/HANHTRINH[{}]/@luc", i + 1))?,
+                    timestamp: date_time(
+                        e.attr("luc"),
+                        &format!("{at}/HANHTRINH[{}]/@luc", i + 1),
+                    )?,
                 })
             })
             .collect::<Result<_, AdapterError>>()?,
@@ -353,7 +387,11 @@ fn document_element(d: &Document) -> Result<Element, AdapterError> {
         v = v.with_child(organ_element("COQUANNHAN", r));
     }
     v = v
-        .with_child(Element::new("SOKYHIEU").with_attr("so", d.code.number.clone()).with_attr("kyhieu", d.code.notation.clone()))
+        .with_child(
+            Element::new("SOKYHIEU")
+                .with_attr("so", d.code.number.clone())
+                .with_attr("kyhieu", d.code.notation.clone()),
+        )
         .with_child(
             Element::new("BANHANH")
                 .with_attr("noi", d.promulgation.place.clone())
@@ -383,9 +421,20 @@ fn document_element(d: &Document) -> Result<Element, AdapterError> {
             .with_attr("dokhan", o.priority.to_string())
             .with_attr("phamvi", o.sphere_of_promulgation.clone())
             .with_attr("nguoisoan", o.typer_notation.clone())
-            .with_attr("soban", o.promulgation_amount.map(|n| n.to_string()).unwrap_or_default())
-            .with_attr("sotrang", o.page_amount.map(|n| n.to_string()).unwrap_or_default())
-            .with_attr("huongxuly", o.direction.map(|b| b.to_string()).unwrap_or_default()),
+            .with_attr(
+                "soban",
+                o.promulgation_amount
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+            )
+            .with_attr(
+                "sotrang",
+                o.page_amount.map(|n| n.to_string()).unwrap_or_default(),
+            )
+            .with_attr(
+                "huongxuly",
+                o.direction.map(|b| b.to_string()).unwrap_or_default(),
+            ),
     );
     for a in &o.appendixes {
         v = v.with_child(Element::new("PHULUC").with_text(a.clone()));
@@ -426,9 +475,12 @@ fn status_from(t: &Element) -> Result<Status, AdapterError> {
     let sender = t
         .child("COQUANGUI")
         .ok_or_else(|| malformed("the status has no COQUANGUI (sender)", Some(at.into())))?;
-    let regarding = t
-        .child("TRALOI")
-        .ok_or_else(|| malformed("the status has no TRALOI (the document it is about)", Some(at.into())))?;
+    let regarding = t.child("TRALOI").ok_or_else(|| {
+        malformed(
+            "the status has no TRALOI (the document it is about)",
+            Some(at.into()),
+        )
+    })?;
     Ok(Status {
         sender: organ(sender),
         response_for: response_for(regarding, &format!("{at}/TRALOI"))?,
@@ -460,7 +512,9 @@ fn check_representable(e: &Element, path: &str) -> Result<(), AdapterError> {
     if let Err(err) = tcvn3::encode(&e.text) {
         return Err(unsupported(err.to_string(), Some(here)));
     }
-    e.children.iter().try_for_each(|c| check_representable(c, &here))
+    e.children
+        .iter()
+        .try_for_each(|c| check_representable(c, &here))
 }
 
 impl Codec for LegacyTcvn3 {
@@ -470,16 +524,22 @@ impl Codec for LegacyTcvn3 {
             version: "1.0.0".into(),
             vendor: "truc project (example adapter)".into(),
             formats: vec!["application/xml; charset=x-tcvn3".into()],
-            description: "GOITIN XML in TCVN3 (ABC), converted exactly to and from Unicode NFC.".into(),
+            description: "GOITIN XML in TCVN3 (ABC), converted exactly to and from Unicode NFC."
+                .into(),
         }
     }
 
     fn decode(input: Payload) -> Result<Vec<Message>, AdapterError> {
         let bytes = read_all(&input.body, MAX_INPUT)?;
-        let text = tcvn3::decode(&bytes).map_err(|e| malformed(e.to_string(), Some(format!("byte {}", e.offset))))?;
-        let root = xml::parse(&text).map_err(|e| malformed(e.message, Some(format!("character {}", e.position))))?;
+        let text = tcvn3::decode(&bytes)
+            .map_err(|e| malformed(e.to_string(), Some(format!("byte {}", e.offset))))?;
+        let root = xml::parse(&text)
+            .map_err(|e| malformed(e.message, Some(format!("character {}", e.position))))?;
         if root.name != "GOITIN" {
-            return Err(malformed(format!("the root element is `{}`, not `GOITIN`", root.name), None));
+            return Err(malformed(
+                format!("the root element is `{}`, not `GOITIN`", root.name),
+                None,
+            ));
         }
         let mut out = Vec::new();
         for c in &root.children {
@@ -495,7 +555,10 @@ impl Codec for LegacyTcvn3 {
             }
         }
         if out.is_empty() {
-            return Err(malformed("GOITIN holds no VANBAN or TRANGTHAI", Some("GOITIN".into())));
+            return Err(malformed(
+                "GOITIN holds no VANBAN or TRANGTHAI",
+                Some("GOITIN".into()),
+            ));
         }
         Ok(out)
     }
@@ -505,9 +568,12 @@ impl Codec for LegacyTcvn3 {
             Message::Document(d) => ("VANBAN", document_element(d)?),
             Message::Status(s) => ("TRANGTHAI", status_element(s)),
         };
-        let root = Element::new("GOITIN").with_attr("loai", loai).with_child(inner);
+        let root = Element::new("GOITIN")
+            .with_attr("loai", loai)
+            .with_child(inner);
         check_representable(&root, "")?;
-        let bytes = tcvn3::encode(&xml::write(&root)).map_err(|e| unsupported(e.to_string(), None))?;
+        let bytes =
+            tcvn3::encode(&xml::write(&root)).map_err(|e| unsupported(e.to_string(), None))?;
         Ok(Payload {
             content_type: "application/xml; charset=x-tcvn3".into(),
             body: write_blob(&bytes)?,

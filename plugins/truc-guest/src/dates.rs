@@ -64,7 +64,8 @@ fn parse_time(t: &str) -> Option<(u8, u8, u8)> {
 
 /// Whether `d` names a real day of the proleptic Gregorian calendar.
 pub fn is_valid(d: &Date) -> bool {
-    let leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
+    let leap =
+        (d.year.is_multiple_of(4) && !d.year.is_multiple_of(100)) || d.year.is_multiple_of(400);
     let days = match d.month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -105,40 +106,4 @@ pub fn format_date_time(dt: &DateTime) -> String {
         dt.minute,
         dt.second
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ymd(s: &str) -> Option<String> {
-        parse_date(s).map(|d| format_date(&d))
-    }
-
-    #[test]
-    fn every_accepted_form_reads_the_same_day() {
-        for s in ["2018/09/28", "28/09/2018", "2018-09-28", "2018-09-28T10:00:00+07:00", "28/9/2018"] {
-            assert_eq!(ymd(s).as_deref(), Some("2018/09/28"), "{s}");
-        }
-    }
-
-    #[test]
-    fn impossible_days_are_refused() {
-        assert_eq!(ymd("2014/02/30"), None);
-        assert_eq!(ymd("2023/02/29"), None);
-        assert_eq!(ymd("2024/02/29").as_deref(), Some("2024/02/29"));
-        assert_eq!(ymd("2024/13/01"), None);
-        assert_eq!(ymd("yesterday"), None);
-    }
-
-    #[test]
-    fn times_are_read_and_zones_dropped() {
-        let dt = parse_date_time("2015/09/20 11:08:36").unwrap();
-        assert_eq!((dt.hour, dt.minute, dt.second), (11, 8, 36));
-        let dt = parse_date_time("2015-09-20T11:08:36.250Z").unwrap();
-        assert_eq!((dt.hour, dt.minute, dt.second), (11, 8, 36));
-        assert!(parse_date_time("2015/09/20 25:00:00").is_none());
-        assert_eq!(format_date_time(&dt), "2015/09/20 11:08:36");
-        assert_eq!(format_iso_date_time(&dt), "2015-09-20T11:08:36+07:00");
-    }
 }

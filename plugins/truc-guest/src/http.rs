@@ -54,9 +54,9 @@ pub fn request(
     let (scheme, authority, path) = split_url(url)?;
     let fields = Fields::new();
     for (name, value) in headers {
-        fields
-            .append(&name.to_string(), &value.as_bytes().to_vec())
-            .map_err(|e| errors::rejected(format!("header `{name}` is not allowed: {e:?}"), None))?;
+        fields.append(name, value.as_bytes()).map_err(|e| {
+            errors::rejected(format!("header `{name}` is not allowed: {e:?}"), None)
+        })?;
     }
     let req = OutgoingRequest::new(fields);
     let method = match method {
@@ -67,10 +67,14 @@ pub fn request(
         other => Method::Other(other.to_owned()),
     };
     let invalid = |what: &str| errors::rejected(format!("{what} of `{url}` is not valid"), None);
-    req.set_method(&method).map_err(|()| invalid("the method"))?;
-    req.set_scheme(Some(&scheme)).map_err(|()| invalid("the scheme"))?;
-    req.set_authority(Some(authority)).map_err(|()| invalid("the host"))?;
-    req.set_path_with_query(Some(path)).map_err(|()| invalid("the path"))?;
+    req.set_method(&method)
+        .map_err(|()| invalid("the method"))?;
+    req.set_scheme(Some(&scheme))
+        .map_err(|()| invalid("the scheme"))?;
+    req.set_authority(Some(authority))
+        .map_err(|()| invalid("the host"))?;
+    req.set_path_with_query(Some(path))
+        .map_err(|()| invalid("the path"))?;
 
     let outgoing_body = req
         .body()
@@ -103,7 +107,12 @@ pub fn request(
         .headers()
         .entries()
         .into_iter()
-        .map(|(n, v)| (n.to_ascii_lowercase(), String::from_utf8_lossy(&v).into_owned()))
+        .map(|(n, v)| {
+            (
+                n.to_ascii_lowercase(),
+                String::from_utf8_lossy(&v).into_owned(),
+            )
+        })
         .collect();
     let incoming = response
         .consume()
@@ -144,10 +153,14 @@ pub fn request(
 fn http_error(url: &str, e: ErrorCode) -> AdapterError {
     match e {
         ErrorCode::HttpRequestDenied => errors::rejected(
-            format!("the hub refused the request to {url}: its origin is not granted to this adapter"),
+            format!(
+                "the hub refused the request to {url}: its origin is not granted to this adapter"
+            ),
             None,
         ),
-        ErrorCode::HttpRequestUriInvalid => errors::rejected(format!("`{url}` is not a valid URL"), None),
+        ErrorCode::HttpRequestUriInvalid => {
+            errors::rejected(format!("`{url}` is not a valid URL"), None)
+        }
         other => errors::transient(format!("request to {url} failed: {other:?}"), None),
     }
 }

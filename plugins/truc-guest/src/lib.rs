@@ -48,12 +48,12 @@ pub mod http;
 pub mod log;
 pub mod status;
 
+pub use bindings::export_adapter;
 pub use bindings::exports::truc::adapter::codec::Guest as Codec;
 #[cfg(feature = "connector")]
 pub use bindings::exports::truc::adapter::connector::{
     Delivery, Guest as Connector, Polled, Receipt,
 };
-pub use bindings::export_adapter;
 pub use bindings::truc::adapter::blobs::{Blob, BlobWriter};
 pub use bindings::truc::adapter::types::*;
 pub use blob::{BlobReader, BlobSink, read_all, write_blob};

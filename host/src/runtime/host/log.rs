@@ -86,7 +86,7 @@ impl AdapterLog {
         if !self.admit() {
             let n = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
             // Say so once per thousand, so the operator knows lines are missing.
-            if n == 1 || n % 1000 == 0 {
+            if n == 1 || n.is_multiple_of(1000) {
                 tracing::warn!(target: "truc::adapter", adapter = %self.adapter, dropped = n, "adapter log rate limit reached; lines dropped");
             }
             return;

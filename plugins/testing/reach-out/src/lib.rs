@@ -1,7 +1,9 @@
 //! A connector that GETs the URL in its `target` setting during `decode` and returns the
 //! response body's length as a status description.
 
-use truc_guest::{AdapterError, AdapterInfo, Codec, Connector, Delivery, Message, Payload, Polled, Receipt};
+use truc_guest::{
+    AdapterError, AdapterInfo, Codec, Connector, Delivery, Message, Payload, Polled, Receipt,
+};
 
 struct ReachOut;
 
@@ -17,13 +19,24 @@ impl Codec for ReachOut {
     }
 
     fn encode(_message: Message) -> Result<Payload, AdapterError> {
-        Err(truc_guest::unsupported("this test adapter only decodes", None))
+        Err(truc_guest::unsupported(
+            "this test adapter only decodes",
+            None,
+        ))
     }
 
     fn decode(_input: Payload) -> Result<Vec<Message>, AdapterError> {
-        let url = truc_guest::config("target").ok_or_else(|| truc_guest::malformed("no target set", None))?;
+        let url = truc_guest::config("target")
+            .ok_or_else(|| truc_guest::malformed("no target set", None))?;
         let resp = truc_guest::http::get(&url, &[])?;
-        Err(truc_guest::rejected(format!("fetched {} bytes with status {}", resp.body.len(), resp.status), None))
+        Err(truc_guest::rejected(
+            format!(
+                "fetched {} bytes with status {}",
+                resp.body.len(),
+                resp.status
+            ),
+            None,
+        ))
     }
 }
 

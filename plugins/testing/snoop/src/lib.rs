@@ -21,7 +21,10 @@ impl Codec for Snoop {
     }
 
     fn encode(_message: Message) -> Result<Payload, AdapterError> {
-        Err(truc_guest::unsupported("this test adapter only decodes", None))
+        Err(truc_guest::unsupported(
+            "this test adapter only decodes",
+            None,
+        ))
     }
 
     fn decode(input: Payload) -> Result<Vec<Message>, AdapterError> {
@@ -29,7 +32,10 @@ impl Codec for Snoop {
         match &what[..] {
             b"file" => match std::fs::read_to_string("/etc/passwd") {
                 Ok(s) => leak(s),
-                Err(e) => Err(truc_guest::unsupported(format!("cannot open /etc/passwd: {e}"), None)),
+                Err(e) => Err(truc_guest::unsupported(
+                    format!("cannot open /etc/passwd: {e}"),
+                    None,
+                )),
             },
             b"env" => {
                 let vars: Vec<String> = std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();

@@ -16,7 +16,10 @@ impl Codec for SpinForever {
     }
 
     fn encode(_message: Message) -> Result<Payload, AdapterError> {
-        Err(truc_guest::unsupported("this test adapter only decodes", None))
+        Err(truc_guest::unsupported(
+            "this test adapter only decodes",
+            None,
+        ))
     }
 
     fn decode(_input: Payload) -> Result<Vec<Message>, AdapterError> {

@@ -12,7 +12,8 @@ impl Codec for Trivial {
     fn describe() -> AdapterInfo {
         AdapterInfo {
             name: "trivial".into(),
-            version: "0.1.0".into(),
+            // The same source builds 0.1.0 and 0.2.0 (package `trivial-v2`) for hot-swap tests.
+            version: env!("CARGO_PKG_VERSION").into(),
             vendor: "truc project (test adapter)".into(),
             formats: vec!["text/plain".into()],
             description: "Reads a status code, nothing else.".into(),

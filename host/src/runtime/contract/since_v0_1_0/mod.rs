@@ -187,7 +187,7 @@ pub async fn encode(
     }
 }
 
-fn connector_of<'a>(exports: &'a Exports) -> Result<&'a connector::GuestIndices, GuestError> {
+fn connector_of(exports: &Exports) -> Result<&connector::GuestIndices, GuestError> {
     exports
         .connector
         .as_ref()
