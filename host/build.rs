@@ -95,6 +95,8 @@ fn build_adapter(plugins: &Path, target_dir: &Path, name: &str) {
         .arg(plugins.join("Cargo.toml"))
         .arg("-p")
         .arg(name)
+        // From plugins/, so plugins/.cargo/config.toml (guest target features) applies.
+        .current_dir(plugins)
         .env("CARGO_TARGET_DIR", target_dir);
     // Flags meant for the host build (coverage, sanitizers, clippy as a wrapper) must not leak
     // into the guest build.

@@ -90,7 +90,7 @@ async fn json_office_reports_malformed_input_with_its_location() {
     let err = g
         .decode(&Payload::from_bytes(
             "application/json",
-            &b"{\"kind\":\"document\",\n \"files\": [{\"data\": \"@@\"}]}"[..],
+            &b"{\"document\": {\"files\": [{\"data\": \"@@\"}]}}"[..],
         ))
         .await
         .unwrap_err();

@@ -31,26 +31,26 @@ mod legacy_xml {
 }
 
 mod json_office_format {
-    use json_office::format::{Record, decode, encode};
+    use json_office::format::{Record, decode, encode, file_bytes, file_location};
 
     #[test]
     fn the_sample_document_decodes_and_encodes_back() {
         let bytes = include_bytes!("../../plugins/json-office/samples/document.json");
         let decoded = decode(bytes).unwrap();
         assert_eq!(decoded.len(), 1);
-        let Record::Document(d) = &decoded[0].record else {
+        let Record::Document(d) = &decoded[0] else {
             panic!("a document")
         };
         assert_eq!(d.recipients.len(), 2);
-        assert_eq!(decoded[0].files[0].len(), 30);
+        let file = file_bytes(&d.files[0].data, &file_location(0, 0)).unwrap();
+        assert_eq!(file.len(), 30);
         let again = decode(&encode(&decoded[0])).unwrap();
         assert_eq!(again[0], decoded[0]);
     }
 
     #[test]
     fn bad_base64_is_reported_with_its_location() {
-        let e =
-            decode(br#"{"kind":"document","files":[{"name":"a.pdf","data":"!!"}]}"#).unwrap_err();
+        let e = file_bytes("!!", &file_location(0, 0)).unwrap_err();
         assert_eq!(e.location.as_deref(), Some("[0].files[0].data"));
     }
 

@@ -97,19 +97,19 @@ impl Codec for JsonOffice {
 
     fn decode(input: Payload) -> Result<Vec<Message>, AdapterError> {
         let bytes = read_all(&input.body, MAX_INPUT)?;
-        let decoded = format::decode(&bytes).map_err(|e| malformed(e.message, e.location))?;
-        decoded
+        let records = format::decode(&bytes).map_err(|e| malformed(e.message, e.location))?;
+        records
             .into_iter()
             .enumerate()
-            .map(|(i, d)| to_message(d, &format!("[{i}]")))
+            .map(|(i, r)| to_message(r, i))
             .collect()
     }
 
     fn encode(message: Message) -> Result<Payload, AdapterError> {
-        let decoded = from_message(message)?;
+        let record = from_message(message)?;
         Ok(Payload {
             content_type: "application/json".into(),
-            body: write_blob(&format::encode(&decoded))?,
+            body: write_blob(&format::encode(&record))?,
         })
     }
 }
@@ -147,19 +147,17 @@ impl Connector for JsonOffice {
         check(&resp, "polling the outbox")?;
         let outbox: Outbox = serde_json::from_slice(&resp.body)
             .map_err(|e| malformed(format!("the outbox list is not valid JSON: {e}"), None))?;
-        let mut out = Vec::with_capacity(outbox.items.len());
-        for (i, item) in outbox.items.into_iter().enumerate() {
-            let bytes = serde_json::to_vec(&item.message).unwrap_or_default();
-            let decoded = format::decode(&bytes)
-                .map_err(|e| malformed(e.message, Some(format!("items[{i}]"))))?;
-            for d in decoded {
-                out.push(Polled {
-                    token: item.id.clone(),
-                    message: to_message(d, &format!("items[{i}].message"))?,
-                });
-            }
-        }
-        Ok(out)
+        outbox
+            .items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| {
+                Ok(Polled {
+                    token: item.id,
+                    message: to_message(item.message, i)?,
+                })
+            })
+            .collect()
     }
 
     fn acknowledge(tokens: Vec<String>) -> Result<(), AdapterError> {

@@ -2,19 +2,44 @@
 
 use truc_guest::dates::{format_iso_date, format_iso_date_time, parse_date, parse_date_time};
 use truc_guest::{
-    AdapterError, Attachment, Business, BusinessAction, Code, Date, DateTime, Document,
-    DocumentType, Message, Organ, OtherInfo, Promulgation, ReceiverChange, ReceiverChangeKind,
-    Replace, Replacement, ResponseFor, Signer, Staff, Status, Trace, Update, malformed, read_all,
-    status, write_blob,
+    AdapterError, Attachment, Blob, BlobWriter, Business, BusinessAction, Code, Date, DateTime,
+    Document, DocumentType, Message, Organ, OtherInfo, Promulgation, ReceiverChange,
+    ReceiverChangeKind, Replace, Replacement, ResponseFor, Signer, Staff, Status, Trace, Update,
+    malformed, status,
 };
 
 use crate::format::{
-    Action, Agency, Clerk, Decoded, DocType, Document as JDoc, FileWire, Hop, Issued,
-    RecipientChange, Record, Regarding, Replaced, SignedBy, Status as JStatus,
+    Action, Agency, Clerk, DocType, Document as JDoc, FileWire, Hop, Issued, RecipientChange,
+    Record, Regarding, Replaced, SignedBy, Status as JStatus, file_location,
 };
 
-/// Largest file read back from the hub when encoding.
-const MAX_FILE: u64 = 256 * 1024 * 1024;
+/// Bytes per `read-base64` call when encoding: a multiple of 3, so the pieces concatenate.
+const BASE64_CHUNK: u32 = 3 * 256 * 1024;
+
+/// A file's base64 text, decoded by the hub straight into a blob.
+fn file_blob(data: &str, at: String) -> Result<Blob, AdapterError> {
+    let writer = BlobWriter::new();
+    writer
+        .write_base64(data)
+        .map_err(|e| malformed(e, Some(at)))?;
+    Ok(BlobWriter::finish(writer))
+}
+
+/// A blob as base64 text, encoded by the hub.
+fn file_base64(blob: &Blob) -> String {
+    let size = blob.size();
+    let mut out = String::with_capacity((size as usize).div_ceil(3) * 4);
+    let mut offset = 0;
+    while offset < size {
+        let piece = blob.read_base64(offset, BASE64_CHUNK);
+        if piece.is_empty() {
+            break;
+        }
+        out.push_str(&piece);
+        offset += u64::from(BASE64_CHUNK);
+    }
+    out
+}
 
 fn date(s: &Option<String>, at: &str) -> Result<Option<Date>, AdapterError> {
     match s.as_deref().map(str::trim) {
@@ -200,9 +225,11 @@ fn action(b: Business) -> (Action, Option<Clerk>) {
     (a, b.staff.map(clerk))
 }
 
-/// A decoded json-office record as a canonical message; file bytes go into hub blobs.
-pub fn to_message(d: Decoded, at: &str) -> Result<Message, AdapterError> {
-    match d.record {
+/// A json-office record as a canonical message; file bytes go into hub blobs. `index` is
+/// the record's position in the input, for error locations.
+pub fn to_message(record: Record, index: usize) -> Result<Message, AdapterError> {
+    let at = &format!("[{index}]");
+    match record {
         Record::Status(s) => Ok(Message::Status(Status {
             sender: organ(s.from),
             response_for: response_for(s.regarding, &format!("{at}.regarding"))?,
@@ -214,13 +241,13 @@ pub fn to_message(d: Decoded, at: &str) -> Result<Message, AdapterError> {
         Record::Document(j) => {
             let j = *j;
             let mut attachments = Vec::with_capacity(j.files.len());
-            for (f, bytes) in j.files.into_iter().zip(d.files) {
+            for (n, f) in j.files.into_iter().enumerate() {
                 attachments.push(Attachment {
+                    body: file_blob(&f.data, file_location(index, n))?,
                     content_id: f.id,
                     name: f.name,
                     description: f.description,
                     content_type: f.mime,
-                    body: write_blob(&bytes)?,
                 });
             }
             let answers = j
@@ -286,33 +313,29 @@ pub fn to_message(d: Decoded, at: &str) -> Result<Message, AdapterError> {
     }
 }
 
-/// A canonical message as a json-office record, reading file bytes back from the hub.
-pub fn from_message(m: Message) -> Result<Decoded, AdapterError> {
+/// A canonical message as a json-office record, with file bytes base64-encoded by the hub.
+pub fn from_message(m: Message) -> Result<Record, AdapterError> {
     match m {
-        Message::Status(s) => Ok(Decoded {
-            record: Record::Status(Box::new(JStatus {
-                from: agency(s.sender),
-                regarding: regarding(s.response_for),
-                clerk: clerk(s.staff),
-                status: status::to_code(&s.code),
-                note: s.description,
-                at: s.timestamp.as_ref().map(format_iso_date_time),
-            })),
-            files: Vec::new(),
-        }),
+        Message::Status(s) => Ok(Record::Status(Box::new(JStatus {
+            from: agency(s.sender),
+            regarding: regarding(s.response_for),
+            clerk: clerk(s.staff),
+            status: status::to_code(&s.code),
+            note: s.description,
+            at: s.timestamp.as_ref().map(format_iso_date_time),
+        }))),
         Message::Document(d) => {
-            let mut files = Vec::with_capacity(d.attachments.len());
-            let mut wires = Vec::with_capacity(d.attachments.len());
-            for a in d.attachments {
-                files.push(read_all(&a.body, MAX_FILE)?);
-                wires.push(FileWire {
+            let wires = d
+                .attachments
+                .into_iter()
+                .map(|a| FileWire {
+                    data: file_base64(&a.body),
                     id: a.content_id,
                     name: a.name,
                     description: a.description,
                     mime: a.content_type,
-                    data: String::new(),
-                });
-            }
+                })
+                .collect();
             let (action, clerk) = action(d.business);
             let doc = JDoc {
                 doc_id: d.id,
@@ -360,10 +383,7 @@ pub fn from_message(m: Message) -> Result<Decoded, AdapterError> {
                     .collect(),
                 files: wires,
             };
-            Ok(Decoded {
-                record: Record::Document(Box::new(doc)),
-                files,
-            })
+            Ok(Record::Document(Box::new(doc)))
         }
     }
 }

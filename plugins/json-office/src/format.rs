@@ -5,13 +5,13 @@
 //! `PromulgationInfo`, ISO 8601 dates); files travel base64-encoded in `files[].data`.
 //!
 //! ```json
-//! { "kind": "document", "docId": "000.00.00.G22,2018/09/28,7816/VPCP-TTĐT",
+//! { "document": { "docId": "000.00.00.G22,2018/09/28,7816/VPCP-TTĐT",
 //!   "sender": { "code": "000.00.00.G22", "name": "Văn phòng Chính phủ" },
 //!   "recipients": [ { "code": "000.00.00.H41", "name": "UBND Tỉnh Nghệ An" } ],
 //!   "number": "7816", "notation": "VPCP-TTĐT",
 //!   "issued": { "place": "Hà Nội", "date": "2018-09-28" },
 //!   "subject": "V/v kết nối, liên thông phần mềm quản lý văn bản",
-//!   "files": [ { "id": "f1", "name": "7816.pdf", "mime": "application/pdf", "data": "JVBERi0…" } ] }
+//!   "files": [ { "id": "f1", "name": "7816.pdf", "mime": "application/pdf", "data": "JVBERi0…" } ] } }
 //! ```
 
 use base64::Engine as _;
@@ -264,23 +264,15 @@ pub struct Status {
     pub at: Option<String>,
 }
 
-/// One record: a document or a status.
+/// One record: `{"document": {…}}` or `{"status": {…}}`. Externally tagged, so serde reads it
+/// in one pass without buffering.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum Record {
     /// A document.
     Document(Box<Document>),
     /// A status.
     Status(Box<Status>),
-}
-
-/// A decoded record with its files' bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Decoded {
-    /// The record (files' `data` emptied).
-    pub record: Record,
-    /// Decoded bytes of each file, in order.
-    pub files: Vec<Vec<u8>>,
 }
 
 /// An item of the outbox list (`GET /api/outbox`).
@@ -319,54 +311,48 @@ impl std::fmt::Display for FormatError {
     }
 }
 
-/// Input is one record, an array of records, or `{"items": [...]}`.
+/// A top-level object: one record, or `{"items": [...]}`.
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum Input {
-    One(Box<Record>),
-    Many(Vec<Record>),
-    Items { items: Vec<Record> },
+#[serde(rename_all = "camelCase")]
+enum Object {
+    Document(Box<Document>),
+    Status(Box<Status>),
+    Items(Vec<Record>),
 }
 
-/// Decodes json-office JSON into records, base64-decoding every file.
-pub fn decode(bytes: &[u8]) -> Result<Vec<Decoded>, FormatError> {
-    let input: Input = serde_json::from_slice(bytes).map_err(|e| FormatError {
+/// Decodes json-office JSON into records: one record, an array of records, or
+/// `{"items": [...]}`. Files keep their base64 text: the adapter hands it to the hub to decode
+/// ([`file_bytes`] does the same natively).
+pub fn decode(bytes: &[u8]) -> Result<Vec<Record>, FormatError> {
+    let error = |e: serde_json::Error| FormatError {
         message: format!("not json-office JSON: {e}"),
         location: Some(format!("line {} column {}", e.line(), e.column())),
-    })?;
-    let records = match input {
-        Input::One(r) => vec![*r],
-        Input::Many(v) | Input::Items { items: v } => v,
     };
-    records
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| take_files(r, i))
-        .collect()
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'[') {
+        return serde_json::from_slice(bytes).map_err(error);
+    }
+    Ok(match serde_json::from_slice(bytes).map_err(error)? {
+        Object::Document(d) => vec![Record::Document(d)],
+        Object::Status(s) => vec![Record::Status(s)],
+        Object::Items(v) => v,
+    })
 }
 
-fn take_files(mut record: Record, index: usize) -> Result<Decoded, FormatError> {
-    let mut files = Vec::new();
-    if let Record::Document(d) = &mut record {
-        for (j, f) in d.files.iter_mut().enumerate() {
-            let data = std::mem::take(&mut f.data);
-            let bytes = B64.decode(data.as_bytes()).map_err(|e| FormatError {
-                message: format!("file `{}` is not valid base64: {e}", f.name),
-                location: Some(format!("[{index}].files[{j}].data")),
-            })?;
-            files.push(bytes);
-        }
-    }
-    Ok(Decoded { record, files })
+/// The bytes of a file's base64 `data`; `location` names it in the error.
+pub fn file_bytes(data: &str, location: &str) -> Result<Vec<u8>, FormatError> {
+    B64.decode(data.as_bytes()).map_err(|e| FormatError {
+        message: format!("not valid base64: {e}"),
+        location: Some(location.to_owned()),
+    })
 }
 
-/// Encodes one record with its files' bytes as json-office JSON.
-pub fn encode(decoded: &Decoded) -> Vec<u8> {
-    let mut record = decoded.record.clone();
-    if let Record::Document(d) = &mut record {
-        for (f, bytes) in d.files.iter_mut().zip(&decoded.files) {
-            f.data = B64.encode(bytes);
-        }
-    }
-    serde_json::to_vec(&record).unwrap_or_default()
+/// Where file `j` of record `i` is, for error messages.
+pub fn file_location(record: usize, file: usize) -> String {
+    format!("[{record}].files[{file}].data")
+}
+
+/// Encodes one record as json-office JSON (files' `data` already base64).
+pub fn encode(record: &Record) -> Vec<u8> {
+    serde_json::to_vec(record).unwrap_or_default()
 }

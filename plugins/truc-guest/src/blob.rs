@@ -40,6 +40,9 @@ impl io::Read for BlobReader<'_> {
     }
 }
 
+/// Largest chunk the hub returns from one `read`.
+const MAX_READ: u32 = 1 << 20;
+
 /// Reads a whole blob into memory, refusing blobs larger than `limit` bytes with a
 /// `malformed` error that says so.
 pub fn read_all(blob: &Blob, limit: u64) -> Result<Vec<u8>, AdapterError> {
@@ -53,7 +56,8 @@ pub fn read_all(blob: &Blob, limit: u64) -> Result<Vec<u8>, AdapterError> {
     let mut out = Vec::with_capacity(size as usize);
     let mut offset = 0;
     while offset < size {
-        let chunk = blob.read(offset, CHUNK);
+        // One crossing per MiB: the whole blob is wanted, so read as much as the hub gives.
+        let chunk = blob.read(offset, MAX_READ);
         if chunk.is_empty() {
             break;
         }

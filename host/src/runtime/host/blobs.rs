@@ -17,6 +17,8 @@ use sha2::{Digest, Sha256};
 #[derive(Clone, Debug)]
 pub struct Blob {
     data: BlobData,
+    /// SHA-256, when it was computed on the way in (blobs written by adapters).
+    sha256: Option<[u8; 32]>,
 }
 
 #[derive(Clone, Debug)]
@@ -30,6 +32,7 @@ impl Blob {
     pub fn from_bytes(bytes: impl Into<Bytes>) -> Blob {
         Blob {
             data: BlobData::Memory(bytes.into()),
+            sha256: None,
         }
     }
 
@@ -43,6 +46,7 @@ impl Blob {
                 file: Arc::new(file),
                 size,
             },
+            sha256: None,
         })
     }
 
@@ -91,8 +95,11 @@ impl Blob {
         }
     }
 
-    /// SHA-256 of the contents.
+    /// SHA-256 of the contents (computed while writing for adapter output, else now).
     pub fn sha256(&self) -> io::Result<[u8; 32]> {
+        if let Some(d) = self.sha256 {
+            return Ok(d);
+        }
         let mut h = Sha256::new();
         let mut r = self.reader();
         let mut buf = vec![0; 64 * 1024];
@@ -125,12 +132,14 @@ impl Read for BlobReader {
 /// Outputs up to this size stay in memory; larger ones go to a temporary file.
 const SPILL_AT: usize = 1 << 20;
 
-/// A blob being written.
+/// A blob being written; its SHA-256 is computed on the way, so the hub never reads an
+/// adapter's output twice.
 #[derive(Debug, Default)]
 pub struct BlobWriter {
     memory: Vec<u8>,
     spill: Option<File>,
     size: u64,
+    hasher: Sha256,
 }
 
 impl BlobWriter {
@@ -156,25 +165,26 @@ impl BlobWriter {
             Some(file) => file.write_all(chunk)?,
             None => self.memory.extend_from_slice(chunk),
         }
+        self.hasher.update(chunk);
         self.size += chunk.len() as u64;
         Ok(())
     }
 
     /// Ends writing.
     pub fn finish(self) -> io::Result<Blob> {
-        match self.spill {
-            None => Ok(Blob::from_bytes(self.memory)),
+        let sha256 = Some(self.hasher.finalize().into());
+        let data = match self.spill {
+            None => BlobData::Memory(self.memory.into()),
             Some(mut file) => {
                 file.flush()?;
                 file.seek(SeekFrom::Start(0))?;
-                Ok(Blob {
-                    data: BlobData::File {
-                        file: Arc::new(file),
-                        size: self.size,
-                    },
-                })
+                BlobData::File {
+                    file: Arc::new(file),
+                    size: self.size,
+                }
             }
-        }
+        };
+        Ok(Blob { data, sha256 })
     }
 }
 

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read, Write};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
 use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, Resource};
 
@@ -43,6 +45,19 @@ impl blobs::HostBlob for CallState {
             .read_at(offset, len.min(MAX_READ) as usize)?)
     }
 
+    async fn read_base64(
+        &mut self,
+        this: Resource<Blob>,
+        offset: u64,
+        len: u32,
+    ) -> wasmtime::Result<String> {
+        let bytes = self
+            .table
+            .get(&this)?
+            .read_at(offset, len.min(MAX_READ) as usize)?;
+        Ok(B64.encode(bytes))
+    }
+
     async fn drop(&mut self, rep: Resource<Blob>) -> wasmtime::Result<()> {
         self.table.delete(rep)?;
         Ok(())
@@ -66,6 +81,32 @@ impl blobs::HostBlobWriter for CallState {
             )));
         }
         self.table.get_mut(&this)?.write(&chunk)?;
+        Ok(Ok(()))
+    }
+
+    async fn write_base64(&mut self, this: Resource<BlobWriter>, text: String) -> wasmtime::Result<Result<(), String>> {
+        // Most producers write base64 without line breaks: decode directly, and strip
+        // whitespace only for the texts that need it.
+        let bytes = match B64.decode(text.as_bytes()) {
+            Ok(b) => b,
+            Err(first) => {
+                let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+                if compact.len() == text.len() {
+                    return Ok(Err(format!("not valid base64: {first}")));
+                }
+                match B64.decode(&compact) {
+                    Ok(b) => b,
+                    Err(e) => return Ok(Err(format!("not valid base64 (whitespace ignored): {e}"))),
+                }
+            }
+        };
+        if !self.output.take(bytes.len() as u64) {
+            return Ok(Err(format!(
+                "the output budget of this call ({}) is spent",
+                self.output.limit()
+            )));
+        }
+        self.table.get_mut(&this)?.write(&bytes)?;
         Ok(Ok(()))
     }
 
