@@ -35,7 +35,7 @@ fn json_document(size: usize) -> Vec<u8> {
     .expect("json-office sample");
     let mut v: serde_json::Value = serde_json::from_slice(&sample).expect("sample JSON");
     let base = serde_json::to_vec(&v).expect("serialize").len();
-    let file_bytes = (size.saturating_sub(base) * 3 / 4).max(0);
+    let file_bytes = size.saturating_sub(base) * 3 / 4;
     let payload: Vec<u8> = (0..file_bytes).map(|i| (i * 31 % 251) as u8).collect();
     if file_bytes == 0 {
         v["document"]["files"] = serde_json::json!([]);
