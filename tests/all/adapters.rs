@@ -182,3 +182,31 @@ async fn edxml_native_reads_the_sdk_samples_and_answers_canonically() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_rust_template_round_trips_its_samples_byte_for_byte() {
+    let rt = common::runtime();
+    let g = common::load(&rt, bundled::STATUS_LINE, BindingSettings::default()).await;
+    for name in ["accepted", "rejected"] {
+        let sample = common::read(&format!(
+            "examples/adapter-template-rust/samples/{name}.txt"
+        ));
+        let (msgs, encoded) = round_trip(&g, "text/plain", &sample).await;
+        assert_eq!(encoded.body.to_bytes().unwrap().to_vec(), sample, "{name}");
+        let Package::Status(s) = &msgs[0].package else {
+            panic!("a status")
+        };
+        assert!(s.response_for.as_ref().unwrap().document_id.is_some());
+    }
+    let err = g
+        .decode(&Payload::from_bytes(
+            "text/plain",
+            &b"no separators here\n"[..],
+        ))
+        .await
+        .unwrap_err();
+    let CallError::Adapter { failure, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(failure.location.as_deref(), Some("line 1"));
+}

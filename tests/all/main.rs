@@ -13,6 +13,7 @@ mod edxml_ui;
 mod edxml_xmldsig;
 mod guest_kit;
 mod hot_swap;
+mod manifest_ui;
 mod packages;
 mod plugin_formats;
 mod runtime_calls;

@@ -74,6 +74,23 @@ pub mod edxml {
     pub use super::bindings::truc::adapter::edxml::{parse, render};
 }
 
+/// What `describe` returns, in one call.
+pub fn adapter_info(
+    name: &str,
+    version: &str,
+    vendor: &str,
+    formats: &[&str],
+    description: &str,
+) -> AdapterInfo {
+    AdapterInfo {
+        name: name.into(),
+        version: version.into(),
+        vendor: vendor.into(),
+        formats: formats.iter().map(|f| (*f).to_owned()).collect(),
+        description: description.into(),
+    }
+}
+
 /// An organ with only its code set; fill the other fields as the legacy format allows.
 pub fn organ(id: impl Into<String>) -> Organ {
     Organ {

@@ -42,3 +42,31 @@ pub fn from_code(code: &str) -> StatusCode {
         other => StatusCode::Other(other.to_owned()),
     }
 }
+
+/// A status report from `sender` about the document `document_id`, with the `response-for`
+/// fields taken from the id itself (`{organ},{yyyy/MM/dd},{number}/{notation}`, §4.5) and no
+/// timestamp (the hub stamps it on receipt).
+pub fn report(
+    sender: &str,
+    document_id: &str,
+    code: StatusCode,
+    description: &str,
+) -> crate::Status {
+    let mut parts = document_id.splitn(3, ',');
+    let organ_id = parts.next().unwrap_or_default().trim().to_owned();
+    let date = parts.next().and_then(crate::dates::parse_date);
+    let notation = parts.next().unwrap_or_default().trim().to_owned();
+    crate::Status {
+        sender: crate::organ(sender),
+        response_for: crate::ResponseFor {
+            organ_id,
+            code: notation,
+            promulgation_date: date,
+            document_id: document_id.to_owned(),
+        },
+        staff: crate::no_staff(),
+        code,
+        description: description.to_owned(),
+        timestamp: None,
+    }
+}

@@ -84,7 +84,11 @@ impl blobs::HostBlobWriter for CallState {
         Ok(Ok(()))
     }
 
-    async fn write_base64(&mut self, this: Resource<BlobWriter>, text: String) -> wasmtime::Result<Result<(), String>> {
+    async fn write_base64(
+        &mut self,
+        this: Resource<BlobWriter>,
+        text: String,
+    ) -> wasmtime::Result<Result<(), String>> {
         // Most producers write base64 without line breaks: decode directly, and strip
         // whitespace only for the texts that need it.
         let bytes = match B64.decode(text.as_bytes()) {
@@ -96,7 +100,9 @@ impl blobs::HostBlobWriter for CallState {
                 }
                 match B64.decode(&compact) {
                     Ok(b) => b,
-                    Err(e) => return Ok(Err(format!("not valid base64 (whitespace ignored): {e}"))),
+                    Err(e) => {
+                        return Ok(Err(format!("not valid base64 (whitespace ignored): {e}")));
+                    }
                 }
             }
         };
