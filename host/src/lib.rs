@@ -7,4 +7,6 @@
 pub mod bundled;
 pub mod cli;
 pub mod edxml;
+pub mod exchange;
 pub mod runtime;
+pub mod store;

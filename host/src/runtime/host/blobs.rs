@@ -50,6 +50,18 @@ impl Blob {
         })
     }
 
+    /// A blob over an open file (e.g. a spooled attachment); the file must not change afterwards.
+    pub fn from_file(file: File) -> io::Result<Blob> {
+        let size = file.metadata()?.len();
+        Ok(Blob {
+            data: BlobData::File {
+                file: Arc::new(file),
+                size,
+            },
+            sha256: None,
+        })
+    }
+
     /// Size in bytes.
     pub fn size(&self) -> u64 {
         match &self.data {

@@ -1,0 +1,358 @@
+//! The audit log: every state change, appended to a SHA-256 hash chain.
+//!
+//! Each entry's hash covers the previous entry's hash and the entry's own fields, so changing,
+//! removing or reordering any entry breaks every hash after it. `audit_head` holds the last
+//! sequence number and hash; appending updates it in the same transaction as the change it
+//! records, which serialises appends across nodes (a row lock on PostgreSQL, the write lock on
+//! SQLite). The chain can be checked offline from an export with [`verify_entries`].
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use crate::store::{Store, StoreError, now_ms};
+
+/// The hash before the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One audit entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// When (Unix milliseconds).
+    pub at: i64,
+    /// What happened, e.g. `accepted`, `delivered`, `status`, `dead-letter`.
+    pub event: String,
+    /// The package concerned, if any.
+    pub package_id: Option<i64>,
+    /// The document concerned, as `sender,DocumentId` (the timeline key).
+    pub document: Option<String>,
+    /// The receiving agency concerned, if any.
+    pub receiver: Option<String>,
+    /// Details (JSON).
+    pub detail: String,
+    /// Hash of the previous entry.
+    pub prev_hash: String,
+    /// This entry's hash.
+    pub hash: String,
+}
+
+/// What to record.
+#[derive(Clone, Debug, Default)]
+pub struct Event<'a> {
+    /// What happened.
+    pub event: &'a str,
+    /// The package concerned.
+    pub package_id: Option<i64>,
+    /// The document concerned (`sender,DocumentId`).
+    pub document: Option<&'a str>,
+    /// The receiving agency concerned.
+    pub receiver: Option<&'a str>,
+    /// Details.
+    pub detail: serde_json::Value,
+}
+
+/// The hash of an entry given its fields and the previous hash. Fields are length-prefixed so
+/// no two different entries hash the same bytes.
+pub fn entry_hash(
+    prev_hash: &str,
+    seq: i64,
+    at: i64,
+    event: &str,
+    package_id: Option<i64>,
+    document: Option<&str>,
+    receiver: Option<&str>,
+    detail: &str,
+) -> String {
+    let mut h = Sha256::new();
+    let mut field = |b: &[u8]| {
+        h.update((b.len() as u64).to_be_bytes());
+        h.update(b);
+    };
+    field(b"truc-audit-v1");
+    field(prev_hash.as_bytes());
+    field(&seq.to_be_bytes());
+    field(&at.to_be_bytes());
+    field(event.as_bytes());
+    field(
+        package_id
+            .map(|p| p.to_string())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    field(document.unwrap_or_default().as_bytes());
+    field(receiver.unwrap_or_default().as_bytes());
+    field(detail.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Appends `event` inside the caller's transaction; returns the new entry's sequence number.
+pub async fn append(
+    store: &Store,
+    conn: &mut AnyConnection,
+    event: Event<'_>,
+) -> Result<i64, StoreError> {
+    let head = sqlx::query(AssertSqlSafe(format!(
+        "SELECT seq, hash FROM audit_head WHERE id = 1 {}",
+        store.for_update()
+    )))
+    .fetch_one(&mut *conn)
+    .await?;
+    let prev_seq: i64 = head.try_get("seq")?;
+    let prev_hash: String = head.try_get("hash")?;
+    let seq = prev_seq + 1;
+    let at = now_ms();
+    let detail = event.detail.to_string();
+    let hash = entry_hash(
+        &prev_hash,
+        seq,
+        at,
+        event.event,
+        event.package_id,
+        event.document,
+        event.receiver,
+        &detail,
+    );
+    sqlx::query(
+        "INSERT INTO audit (seq, at, event, package_id, document, receiver, detail, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(seq)
+    .bind(at)
+    .bind(event.event)
+    .bind(event.package_id)
+    .bind(event.document)
+    .bind(event.receiver)
+    .bind(&detail)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(&hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(seq)
+}
+
+fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<Entry, sqlx::Error> {
+    Ok(Entry {
+        seq: row.try_get("seq")?,
+        at: row.try_get("at")?,
+        event: row.try_get("event")?,
+        package_id: row.try_get("package_id")?,
+        document: row.try_get("document")?,
+        receiver: row.try_get("receiver")?,
+        detail: row.try_get("detail")?,
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
+const COLUMNS: &str = "seq, at, event, package_id, document, receiver, detail, prev_hash, hash";
+
+/// The entries about one document (`sender,DocumentId`), in order.
+pub async fn timeline(store: &Store, document: &str) -> Result<Vec<Entry>, StoreError> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM audit WHERE document = $1 ORDER BY seq"
+    )))
+    .bind(document)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.iter().map(entry_from_row).collect::<Result<_, _>>()?)
+}
+
+/// The outcome of checking the chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    /// Entries checked.
+    pub entries: i64,
+    /// The first entry that does not hold, and why.
+    pub first_break: Option<Break>,
+}
+
+/// Where the chain breaks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Break {
+    /// The sequence number of the first bad entry.
+    pub seq: i64,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// Checks a run of entries from the start of the chain.
+pub fn verify_entries<'a>(
+    entries: impl IntoIterator<Item = &'a Entry>,
+    start: (i64, &str),
+) -> Result<(i64, String), Break> {
+    let (mut seq, mut prev) = (start.0, start.1.to_owned());
+    for e in entries {
+        if e.seq != seq + 1 {
+            return Err(Break {
+                seq: seq + 1,
+                reason: format!(
+                    "entry {} is missing (the next stored entry is {})",
+                    seq + 1,
+                    e.seq
+                ),
+            });
+        }
+        if e.prev_hash != prev {
+            return Err(Break {
+                seq: e.seq,
+                reason: "its link to the previous entry does not match that entry's hash".into(),
+            });
+        }
+        let expected = entry_hash(
+            &prev,
+            e.seq,
+            e.at,
+            &e.event,
+            e.package_id,
+            e.document.as_deref(),
+            e.receiver.as_deref(),
+            &e.detail,
+        );
+        if expected != e.hash {
+            return Err(Break {
+                seq: e.seq,
+                reason: "its contents do not match its hash (the entry was altered)".into(),
+            });
+        }
+        seq = e.seq;
+        prev = e.hash.clone();
+    }
+    Ok((seq, prev))
+}
+
+/// Recomputes the whole chain from the database and names the first broken link.
+pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
+    const PAGE: i64 = 5000;
+    let mut state = (0i64, GENESIS.to_owned());
+    loop {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2"
+        )))
+        .bind(state.0)
+        .bind(PAGE)
+        .fetch_all(store.pool())
+        .await?;
+        let entries: Vec<Entry> = rows.iter().map(entry_from_row).collect::<Result<_, _>>()?;
+        if entries.is_empty() {
+            break;
+        }
+        match verify_entries(&entries, (state.0, &state.1)) {
+            Ok(next) => state = next,
+            Err(b) => {
+                return Ok(Verification {
+                    entries: b.seq - 1,
+                    first_break: Some(b),
+                });
+            }
+        }
+    }
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(store.pool())
+        .await?;
+    let head_seq: i64 = head.try_get("seq")?;
+    let head_hash: String = head.try_get("hash")?;
+    if head_seq != state.0 || head_hash != state.1 {
+        return Ok(Verification {
+            entries: state.0,
+            first_break: Some(Break {
+                seq: state.0 + 1,
+                reason: format!(
+                    "the chain ends at entry {} but the head records entry {head_seq}: entries were removed from the end",
+                    state.0
+                ),
+            }),
+        });
+    }
+    Ok(Verification {
+        entries: state.0,
+        first_break: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<Entry> {
+        let mut prev = GENESIS.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let detail = format!("{{\"n\":{seq}}}");
+                let hash = entry_hash(
+                    &prev,
+                    seq,
+                    1000 + seq,
+                    "accepted",
+                    Some(seq),
+                    Some("a,b"),
+                    None,
+                    &detail,
+                );
+                let e = Entry {
+                    seq,
+                    at: 1000 + seq,
+                    event: "accepted".into(),
+                    package_id: Some(seq),
+                    document: Some("a,b".into()),
+                    receiver: None,
+                    detail,
+                    prev_hash: prev.clone(),
+                    hash: hash.clone(),
+                };
+                prev = hash;
+                e
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let c = chain(5);
+        let (seq, hash) = verify_entries(&c, (0, GENESIS)).unwrap();
+        assert_eq!(seq, 5);
+        assert_eq!(hash, c[4].hash);
+    }
+
+    #[test]
+    fn an_altered_entry_is_the_first_break() {
+        let mut c = chain(5);
+        c[2].detail = "{\"n\":99}".into();
+        let b = verify_entries(&c, (0, GENESIS)).unwrap_err();
+        assert_eq!(b.seq, 3);
+        assert!(b.reason.contains("altered"));
+    }
+
+    #[test]
+    fn a_removed_entry_is_named() {
+        let mut c = chain(5);
+        c.remove(1);
+        let b = verify_entries(&c, (0, GENESIS)).unwrap_err();
+        assert_eq!(b.seq, 2);
+        assert!(b.reason.contains("missing"));
+    }
+
+    #[test]
+    fn a_recomputed_entry_breaks_the_next_link() {
+        let mut c = chain(5);
+        c[1].event = "forged".into();
+        c[1].hash = entry_hash(
+            &c[1].prev_hash,
+            2,
+            c[1].at,
+            "forged",
+            c[1].package_id,
+            c[1].document.as_deref(),
+            None,
+            &c[1].detail,
+        );
+        let b = verify_entries(&c, (0, GENESIS)).unwrap_err();
+        assert_eq!(b.seq, 3, "the forger must also rewrite every later entry");
+    }
+}

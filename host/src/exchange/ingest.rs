@@ -1,0 +1,398 @@
+//! Ingest: read → validate → authorize → dedupe → one transaction (package, attachments, one
+//! delivery per receiver, audit) → only then a receipt. A package that fails any step leaves
+//! nothing behind.
+
+use std::collections::HashMap;
+use std::io::{BufReader, Read};
+
+use sqlx::{AnyConnection, Row};
+
+use super::error::IngestError;
+use super::route::{self, Route};
+use super::spool::{SpoolSink, Spooled};
+use super::{Caller, DeliveryRef, Exchange, Receipt, doc_key, new_delivery_id, new_transport_id};
+use crate::edxml::{self, EdDateTime, Package, Problem, Severity, TraceHeader, ValidationContext};
+use crate::runtime::CanonicalMessage;
+use crate::store::{StoreError, attachments, now_ms};
+
+/// What identifies a package, derived once from its model.
+#[derive(Clone, Debug)]
+pub(crate) struct Facts {
+    pub kind: &'static str,
+    pub sender: String,
+    /// For a document its own id; for a status the id of the document it answers.
+    pub document_id: String,
+    /// For a status, the sender of the answered document.
+    pub origin_sender: String,
+    pub dedupe_key: String,
+    pub doc_key: String,
+    pub subject: String,
+    pub status_code: Option<String>,
+    pub action: Option<String>,
+    pub target_id: Option<String>,
+}
+
+impl Facts {
+    /// The identity of a validated package (validation guarantees the fields used here).
+    pub fn of(pkg: &Package) -> Result<Facts, IngestError> {
+        let missing =
+            |what: &str| IngestError::Internal(format!("validated package has no {what}"));
+        match pkg {
+            Package::Document(d) => {
+                let sender = d
+                    .from
+                    .organ_id
+                    .as_ref()
+                    .ok_or_else(|| missing("sender"))?
+                    .to_string();
+                let document_id = d
+                    .document_id
+                    .as_ref()
+                    .ok_or_else(|| missing("DocumentId"))?
+                    .to_string();
+                let b = d.business.as_ref();
+                Ok(Facts {
+                    kind: "document",
+                    dedupe_key: format!("doc\u{1f}{sender}\u{1f}{document_id}"),
+                    doc_key: doc_key(&sender, &document_id),
+                    origin_sender: sender.clone(),
+                    subject: d.subject.clone(),
+                    status_code: None,
+                    action: b
+                        .and_then(|b| b.action.as_ref())
+                        .map(|a| a.code().to_owned()),
+                    target_id: b
+                        .and_then(|b| b.document_id.as_ref())
+                        .map(|t| t.to_string()),
+                    sender,
+                    document_id,
+                })
+            }
+            Package::Status(s) => {
+                let sender = s
+                    .from
+                    .organ_id
+                    .as_ref()
+                    .ok_or_else(|| missing("sender"))?
+                    .to_string();
+                let rf = s
+                    .response_for
+                    .as_ref()
+                    .ok_or_else(|| missing("ResponseFor"))?;
+                let document_id = rf
+                    .document_id
+                    .as_ref()
+                    .ok_or_else(|| missing("ResponseFor/DocumentId"))?
+                    .to_string();
+                // The answered document's sender: ResponseFor/OrganId, else the DocumentId's first part.
+                let origin_sender = rf
+                    .organ_id
+                    .as_ref()
+                    .map(|o| o.to_string())
+                    .or_else(|| {
+                        rf.document_id
+                            .as_ref()
+                            .and_then(|d| d.parts())
+                            .map(|p| p.organ.to_owned())
+                    })
+                    .ok_or_else(|| missing("ResponseFor/OrganId"))?;
+                let code = s
+                    .status_code
+                    .as_ref()
+                    .ok_or_else(|| missing("StatusCode"))?
+                    .to_string();
+                let stamp = s
+                    .timestamp
+                    .as_ref()
+                    .map(|t| t.to_string())
+                    .unwrap_or_default();
+                Ok(Facts {
+                    kind: "status",
+                    dedupe_key: format!(
+                        "st\u{1f}{sender}\u{1f}{origin_sender}\u{1f}{document_id}\u{1f}{code}\u{1f}{stamp}"
+                    ),
+                    doc_key: doc_key(&origin_sender, &document_id),
+                    subject: s.description.chars().take(200).collect(),
+                    status_code: Some(code),
+                    action: None,
+                    target_id: None,
+                    origin_sender,
+                    sender,
+                    document_id,
+                })
+            }
+        }
+    }
+}
+
+impl Exchange {
+    /// Accepts an edXML package (bytes in any dialect the reader accepts) from `caller`.
+    /// `transport_id` is the sender's idempotency key, if it gave one.
+    pub async fn submit(
+        &self,
+        caller: &Caller,
+        input: impl Read + Send + 'static,
+        transport_id: Option<String>,
+    ) -> Result<Receipt, IngestError> {
+        let limits = self.settings.limits.clone();
+        let (package, sink) = tokio::task::spawn_blocking(move || {
+            let mut sink = SpoolSink::default();
+            let package = edxml::read(BufReader::new(input), &mut sink, &limits)?;
+            Ok::<_, IngestError>((package, sink))
+        })
+        .await
+        .map_err(|e| IngestError::Internal(format!("reading was interrupted: {e}")))??;
+        self.accept(Some(caller), package, sink.files, transport_id)
+            .await
+    }
+
+    /// Accepts a canonical message an adapter decoded for `caller`.
+    pub async fn submit_message(
+        &self,
+        caller: &Caller,
+        message: CanonicalMessage,
+        transport_id: Option<String>,
+    ) -> Result<Receipt, IngestError> {
+        let files = tokio::task::spawn_blocking(move || {
+            let mut files = HashMap::new();
+            for (att, body) in message.attachments() {
+                files.insert(att.content_id.clone(), Spooled::from_blob(body)?);
+            }
+            Ok::<_, std::io::Error>((message.package, files))
+        })
+        .await
+        .map_err(|e| IngestError::Internal(format!("spooling was interrupted: {e}")))?
+        .map_err(|e| IngestError::Internal(format!("cannot spool attachments: {e}")))?;
+        self.accept(Some(caller), files.0, files.1, transport_id)
+            .await
+    }
+
+    /// Validates, authorizes, deduplicates and stores a package, then routes it.
+    pub(crate) async fn accept(
+        &self,
+        caller: Option<&Caller>,
+        mut package: Package,
+        files: HashMap<String, Spooled>,
+        transport_id: Option<String>,
+    ) -> Result<Receipt, IngestError> {
+        let problems = edxml::validate(&package, &ValidationContext::now());
+        if problems.iter().any(|p| p.severity == Severity::Error) {
+            return Err(IngestError::Invalid(problems));
+        }
+        let warnings: Vec<Problem> = problems;
+        let facts = Facts::of(&package)?;
+        if let Some(existing) = self
+            .existing(&facts.dedupe_key, transport_id.as_deref())
+            .await?
+        {
+            return Ok(existing);
+        }
+        self.stamp_trace(&mut package);
+        let transport_id = transport_id.unwrap_or_else(new_transport_id);
+
+        let mut tx = self.store.begin().await?;
+        if let Some(caller) = caller {
+            let host = route::host_of(&mut tx, &facts.sender).await?;
+            if host != Some(caller.endpoint_id) {
+                return Err(IngestError::Forbidden {
+                    endpoint: caller.name.clone(),
+                    sender: facts.sender.clone(),
+                });
+            }
+        }
+        let result = match &package {
+            Package::Document(_) => {
+                self.accept_document(&mut tx, caller, &package, &files, &facts, &transport_id)
+                    .await
+            }
+            Package::Status(_) => {
+                self.accept_status(&mut tx, caller, &package, &facts, &transport_id)
+                    .await
+            }
+        };
+        let mut receipt = match result {
+            Ok(r) => r,
+            Err(IngestError::Store(StoreError::Sql(e))) if is_unique_violation(&e) => {
+                // A concurrent submission of the same package won the race: answer as a duplicate.
+                drop(tx);
+                return self
+                    .existing(&facts.dedupe_key, Some(&transport_id))
+                    .await?
+                    .ok_or(IngestError::Store(StoreError::Sql(e)));
+            }
+            Err(e) => return Err(e),
+        };
+        tx.commit().await?;
+        receipt.warnings = warnings;
+        Ok(receipt)
+    }
+
+    /// Appends the hub's own hop to the package's trace (§4.4), if the hub has an agency code.
+    fn stamp_trace(&self, package: &mut Package) {
+        let Some(hub) = self
+            .settings
+            .hub_organ_id
+            .as_ref()
+            .and_then(|h| h.parse().ok())
+        else {
+            return;
+        };
+        let now = chrono::Utc::now() + chrono::Duration::hours(7);
+        let hop = TraceHeader {
+            organ_id: Some(hub),
+            timestamp: Some(EdDateTime::Valid(now.naive_utc())),
+        };
+        match package {
+            Package::Document(d) => d.traces.push(hop),
+            Package::Status(s) => s.traces.push(hop),
+        }
+    }
+
+    /// The receipt of an already accepted package with this identity or transport id.
+    pub(crate) async fn existing(
+        &self,
+        dedupe_key: &str,
+        transport_id: Option<&str>,
+    ) -> Result<Option<Receipt>, IngestError> {
+        let row = sqlx::query(
+            "SELECT id, transport_id, kind, sender, document_id FROM packages WHERE dedupe_key = $1 OR transport_id = $2 LIMIT 1",
+        )
+        .bind(dedupe_key)
+        .bind(transport_id)
+        .fetch_optional(self.store.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let package_id: i64 = row.try_get("id")?;
+        let deliveries = sqlx::query(
+            "SELECT d.id, d.receiver, e.name FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id WHERE d.package_id = $1 ORDER BY d.id",
+        )
+        .bind(package_id)
+        .fetch_all(self.store.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(DeliveryRef {
+                id: r.try_get("id")?,
+                receiver: r.try_get("receiver")?,
+                endpoint: r.try_get("name")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(Some(Receipt {
+            package_id,
+            transport_id: row.try_get("transport_id")?,
+            kind: row.try_get("kind")?,
+            sender: row.try_get("sender")?,
+            document_id: row.try_get("document_id")?,
+            duplicate: true,
+            deliveries,
+            unknown_receivers: Vec::new(),
+            ignored: None,
+            warnings: Vec::new(),
+        }))
+    }
+}
+
+/// Whether a database error is a unique-constraint violation (a lost race, not a failure).
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// Stores the package row; returns its id.
+pub(crate) async fn insert_package(
+    conn: &mut AnyConnection,
+    facts: &Facts,
+    package: &Package,
+    transport_id: &str,
+    endpoint_id: Option<i64>,
+    origin_package_id: Option<i64>,
+) -> Result<i64, IngestError> {
+    let model = serde_json::to_string(package)
+        .map_err(|e| IngestError::Internal(format!("cannot encode the package: {e}")))?;
+    let row = sqlx::query(
+        "INSERT INTO packages (kind, sender, document_id, doc_key, dedupe_key, transport_id, action, target_id, \
+         status_code, origin_package_id, endpoint_id, subject, model, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+    )
+    .bind(facts.kind)
+    .bind(&facts.sender)
+    .bind(&facts.document_id)
+    .bind(&facts.doc_key)
+    .bind(&facts.dedupe_key)
+    .bind(transport_id)
+    .bind(facts.action.as_deref())
+    .bind(facts.target_id.as_deref())
+    .bind(facts.status_code.as_deref())
+    .bind(origin_package_id)
+    .bind(endpoint_id)
+    .bind(&facts.subject)
+    .bind(model)
+    .bind(now_ms())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// Stores each attachment's bytes (once per digest) and links them to the package.
+pub(crate) async fn insert_attachments(
+    conn: &mut AnyConnection,
+    package_id: i64,
+    package: &Package,
+    files: &HashMap<String, Spooled>,
+) -> Result<(), IngestError> {
+    let Package::Document(d) = package else {
+        return Ok(());
+    };
+    for (position, att) in d.attachments.iter().enumerate() {
+        let sha = att.sha256.to_string();
+        let file = match files.get(&att.content_id) {
+            Some(s) => s.reopen().map_err(|e| {
+                IngestError::Internal(format!("spooled attachment {}: {e}", att.content_id))
+            })?,
+            // An attachment listed without content (as in one SDK sample) is stored empty.
+            None => tempfile::tempfile()
+                .map_err(|e| IngestError::Internal(format!("temporary file: {e}")))?,
+        };
+        attachments::put(conn, &sha, att.size, file).await?;
+        sqlx::query(
+            "INSERT INTO package_attachments (package_id, position, sha256) VALUES ($1, $2, $3)",
+        )
+        .bind(package_id)
+        .bind(position as i64)
+        .bind(&sha)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Creates one pending delivery per route; push and poll deliveries are due at once. The
+/// caller records them in its audit event.
+pub(crate) async fn insert_deliveries(
+    conn: &mut AnyConnection,
+    package_id: i64,
+    routes: &[Route],
+) -> Result<Vec<DeliveryRef>, IngestError> {
+    let now = now_ms();
+    let mut out = Vec::with_capacity(routes.len());
+    for r in routes {
+        let id = new_delivery_id();
+        sqlx::query(
+            "INSERT INTO deliveries (id, package_id, receiver, endpoint_id, state, attempts, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
+        )
+        .bind(&id)
+        .bind(package_id)
+        .bind(&r.receiver)
+        .bind(r.endpoint_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        out.push(DeliveryRef {
+            id,
+            receiver: r.receiver.clone(),
+            endpoint: r.endpoint.clone(),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,96 @@
+//! Routing: from agency codes to the endpoints that host them, inside the accepting
+//! transaction so a package is routed against one consistent directory.
+
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use crate::store::StoreError;
+
+/// Where a receiving agency is served.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// The agency's current code (a renumbered agency is found by its former code too).
+    pub receiver: String,
+    /// The hosting endpoint.
+    pub endpoint_id: i64,
+    /// Its name.
+    pub endpoint: String,
+    /// `pull`, `push` or `poll`.
+    pub mode: String,
+}
+
+/// Resolves `codes` (deduplicated, in order) to routes; codes of unknown agencies, or of
+/// agencies no endpoint hosts, are returned apart.
+pub async fn resolve(
+    conn: &mut AnyConnection,
+    codes: &[String],
+) -> Result<(Vec<Route>, Vec<String>), StoreError> {
+    let mut unique: Vec<&String> = Vec::with_capacity(codes.len());
+    for c in codes {
+        if !unique.contains(&c) {
+            unique.push(c);
+        }
+    }
+    if unique.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let placeholders: Vec<String> = (1..=unique.len()).map(|i| format!("${i}")).collect();
+    let list = placeholders.join(", ");
+    let sql = format!(
+        "SELECT a.code, a.old_code, a.endpoint_id, e.name, e.mode FROM agencies a \
+         LEFT JOIN endpoints e ON e.id = a.endpoint_id \
+         WHERE a.code IN ({list}) OR a.old_code IN ({list})"
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for c in &unique {
+        q = q.bind(c.as_str());
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    let mut routes = Vec::new();
+    let mut unknown = Vec::new();
+    for code in unique {
+        let row = rows
+            .iter()
+            .find(|r| r.try_get::<String, _>("code").is_ok_and(|c| &c == code))
+            .or_else(|| {
+                rows.iter().find(|r| {
+                    r.try_get::<Option<String>, _>("old_code")
+                        .is_ok_and(|c| c.as_ref() == Some(code))
+                })
+            });
+        let Some(row) = row else {
+            unknown.push(code.clone());
+            continue;
+        };
+        let endpoint_id: Option<i64> = row.try_get("endpoint_id")?;
+        let (Some(endpoint_id), Some(endpoint), Some(mode)) = (
+            endpoint_id,
+            row.try_get::<Option<String>, _>("name")?,
+            row.try_get::<Option<String>, _>("mode")?,
+        ) else {
+            unknown.push(code.clone());
+            continue;
+        };
+        let receiver: String = row.try_get("code")?;
+        if !routes.iter().any(|r: &Route| r.receiver == receiver) {
+            routes.push(Route {
+                receiver,
+                endpoint_id,
+                endpoint,
+                mode,
+            });
+        }
+    }
+    Ok((routes, unknown))
+}
+
+/// The endpoint hosting agency `code`, if any.
+pub async fn host_of(conn: &mut AnyConnection, code: &str) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query("SELECT endpoint_id FROM agencies WHERE code = $1 OR old_code = $1 ORDER BY code = $1 DESC LIMIT 1")
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get::<Option<i64>, _>("endpoint_id")?,
+        None => None,
+    })
+}

@@ -1,0 +1,96 @@
+//! Attachment bytes in the database, once per SHA-256, in 1 MiB chunks.
+//!
+//! Keeping them in the database (not in files beside it) makes a package and its attachments
+//! one transaction, and lets every node of a PostgreSQL deployment read them.
+
+use std::io::Read;
+
+use sqlx::{AnyConnection, Row};
+
+use super::{StoreError, now_ms};
+
+/// Size of one stored chunk.
+pub const CHUNK: usize = 1 << 20;
+
+/// Stores the attachment whose bytes are in `file` under `sha256` (hex), unless it is already
+/// there. `file` must hold exactly the bytes whose digest is `sha256`.
+pub async fn put(
+    conn: &mut AnyConnection,
+    sha256: &str,
+    size: u64,
+    mut file: std::fs::File,
+) -> Result<bool, StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO attachments (sha256, size, created_at) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
+    )
+    .bind(sha256)
+    .bind(size as i64)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(false);
+    }
+    let mut buf = vec![0u8; CHUNK];
+    let mut seq: i64 = 0;
+    loop {
+        let n = read_full(&mut file, &mut buf)
+            .map_err(|e| StoreError::Corrupt(format!("spooled attachment {sha256}: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        sqlx::query("INSERT INTO attachment_chunks (sha256, seq, bytes) VALUES ($1, $2, $3)")
+            .bind(sha256)
+            .bind(seq)
+            .bind(&buf[..n])
+            .execute(&mut *conn)
+            .await?;
+        seq += 1;
+        if n < CHUNK {
+            break;
+        }
+    }
+    Ok(true)
+}
+
+fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let n = file.read(&mut buf[filled..])?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    Ok(filled)
+}
+
+/// Writes the attachment `sha256` into `out`, chunk by chunk; `false` if it is not stored.
+pub async fn copy_to(
+    conn: &mut AnyConnection,
+    sha256: &str,
+    out: &mut impl std::io::Write,
+) -> Result<bool, StoreError> {
+    let exists = sqlx::query("SELECT size FROM attachments WHERE sha256 = $1")
+        .bind(sha256)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if exists.is_none() {
+        return Ok(false);
+    }
+    let mut seq: i64 = 0;
+    loop {
+        let row = sqlx::query("SELECT bytes FROM attachment_chunks WHERE sha256 = $1 AND seq = $2")
+            .bind(sha256)
+            .bind(seq)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(row) = row else { break };
+        let bytes: Vec<u8> = row.try_get("bytes")?;
+        out.write_all(&bytes)
+            .map_err(|e| StoreError::Corrupt(format!("writing attachment {sha256}: {e}")))?;
+        seq += 1;
+    }
+    Ok(true)
+}

@@ -1,0 +1,199 @@
+//! The store: SQLite (WAL, embedded, the default) or PostgreSQL (several nodes), chosen at
+//! start from a URL. Both speak the same schema (`migrations/{sqlite,postgres}`), migrated at
+//! open, through one code path (`sqlx::Any`): queries are written once with `$N` placeholders,
+//! which both drivers bind by number. The few dialect differences (row locking, how a write
+//! transaction starts) are methods of [`Store`].
+
+pub mod attachments;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+/// The database of a hub.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    kind: BackendKind,
+}
+
+/// Which backend a store uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    /// Embedded SQLite.
+    Sqlite,
+    /// PostgreSQL, shared by any number of nodes.
+    Postgres,
+}
+
+/// A write transaction.
+pub type Tx = Transaction<'static, Any>;
+
+/// Why the store could not be opened or used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL is not one we understand.
+    #[error("database URL `{0}` is neither sqlite:… nor postgres://…")]
+    BadUrl(String),
+    /// Connecting failed.
+    #[error("cannot open the database ({url}): {source}")]
+    Connect {
+        /// Where (passwords removed).
+        url: String,
+        /// Why.
+        source: sqlx::Error,
+    },
+    /// A migration failed.
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A query failed.
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    /// Stored data is not what the code expects.
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `url`: `sqlite:PATH` or
+    /// `postgres://…`.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        install_default_drivers();
+        let kind = if url.starts_with("sqlite:") {
+            BackendKind::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            BackendKind::Postgres
+        } else {
+            return Err(StoreError::BadUrl(redact(url)));
+        };
+        let connect_error = |source| StoreError::Connect {
+            url: redact(url),
+            source,
+        };
+        let pool = match kind {
+            BackendKind::Sqlite => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                let path = path.split('?').next().unwrap_or(path);
+                if let Some(dir) = Path::new(path)
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                {
+                    std::fs::create_dir_all(dir).map_err(|e| connect_error(sqlx::Error::Io(e)))?;
+                }
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // WAL for concurrent readers; FULL so a committed message survives
+                            // power loss, not only a crash of the process.
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&format!("sqlite://{path}?mode=rwc"))
+                    .await
+                    .map_err(connect_error)?
+            }
+            BackendKind::Postgres => AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .map_err(connect_error)?,
+        };
+        match kind {
+            BackendKind::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
+            BackendKind::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
+        }
+        Ok(Store { pool, kind })
+    }
+
+    /// Which backend this is.
+    pub fn kind(&self) -> BackendKind {
+        self.kind
+    }
+
+    /// The connection pool, for reads.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so two writers queue instead of failing when both try to upgrade.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self.kind {
+            BackendKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            BackendKind::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// `FOR UPDATE SKIP LOCKED` on PostgreSQL (so nodes claim different rows), nothing on SQLite
+    /// (whose single writer already serialises claims).
+    pub fn skip_locked(&self) -> &'static str {
+        match self.kind {
+            BackendKind::Sqlite => "",
+            BackendKind::Postgres => "FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    /// `FOR UPDATE` on PostgreSQL, nothing on SQLite.
+    pub fn for_update(&self) -> &'static str {
+        match self.kind {
+            BackendKind::Sqlite => "",
+            BackendKind::Postgres => "FOR UPDATE",
+        }
+    }
+
+    /// Closes the pool, waiting for connections in use.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Removes a password from a database URL before it is shown.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}{}:***{}", &url[..s + 3], user, &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Now, as Unix milliseconds (the store's time unit).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_appear_in_shown_urls() {
+        assert_eq!(
+            redact("postgres://truc:s3cret@db:5432/truc"),
+            "postgres://truc:***@db:5432/truc"
+        );
+        assert_eq!(
+            redact("sqlite:./truc-data/truc.db"),
+            "sqlite:./truc-data/truc.db"
+        );
+    }
+}
