@@ -18,6 +18,7 @@ mod hot_swap;
 mod manifest_ui;
 mod packages;
 mod plugin_formats;
+mod push_poll;
 mod runtime_calls;
 mod tcvn3;
 mod world;
