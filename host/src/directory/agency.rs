@@ -45,6 +45,7 @@ pub struct NewAgency {
     /// Former code: an existing agency with that code is renumbered into this one.
     pub old_code: Option<String>,
     /// E-mail of its clerical office.
+    #[serde(default)]
     pub email: String,
 }
 
@@ -321,7 +322,10 @@ mod tests {
         assert_eq!(v.name, "Sở Tài chính");
         assert_eq!(v.parent_code, None);
         assert_eq!(v.qd20_code.as_deref(), Some("H53.11"));
-        assert_eq!(v.old_code, None, "a former code equal to the code is no renumbering");
+        assert_eq!(
+            v.old_code, None,
+            "a former code equal to the code is no renumbering"
+        );
     }
 
     #[test]
@@ -336,6 +340,9 @@ mod tests {
         ));
         let mut own = new("000.00.11.H53", "Sở");
         own.parent_code = Some("000.00.11.H53".into());
-        assert!(matches!(own.validate(), Err(DirectoryError::OwnParent { .. })));
+        assert!(matches!(
+            own.validate(),
+            Err(DirectoryError::OwnParent { .. })
+        ));
     }
 }

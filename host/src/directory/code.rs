@@ -123,19 +123,34 @@ mod tests {
 
     #[test]
     fn derived_parents_reset_the_lowest_filled_component() {
-        assert_eq!(derived_parent("000.46.24.H44").as_deref(), Some("000.00.24.H44"));
-        assert_eq!(derived_parent("001.46.24.H44").as_deref(), Some("000.46.24.H44"));
-        assert_eq!(derived_parent("000.00.11.H53").as_deref(), Some("000.00.00.H53"));
+        assert_eq!(
+            derived_parent("000.46.24.H44").as_deref(),
+            Some("000.00.24.H44")
+        );
+        assert_eq!(
+            derived_parent("001.46.24.H44").as_deref(),
+            Some("000.46.24.H44")
+        );
+        assert_eq!(
+            derived_parent("000.00.11.H53").as_deref(),
+            Some("000.00.00.H53")
+        );
         assert_eq!(derived_parent("000.00.00.G22"), None);
     }
 
     #[test]
     fn agency_codes_must_be_qcvn_102_shaped() {
-        assert_eq!(agency_code("code", " 000.00.00.G22 ").as_deref(), Ok("000.00.00.G22"));
+        assert_eq!(
+            agency_code("code", " 000.00.00.G22 ").as_deref(),
+            Ok("000.00.00.G22")
+        );
         assert_eq!(agency_code("code", "02.44.W00").as_deref(), Ok("02.44.W00"));
         assert_eq!(agency_code("code", ""), Err(CodeError::Empty));
         let err = agency_code("parent_code", "000.00.00.g22").unwrap_err();
-        assert!(err.to_string().contains("parent_code `000.00.00.g22`"), "{err}");
+        assert!(
+            err.to_string().contains("parent_code `000.00.00.g22`"),
+            "{err}"
+        );
         assert!(agency_code("code", "5b864a15e4b03a0fe7d685b0").is_err());
     }
 

@@ -1,22 +1,20 @@
-//! Endpoints: the connection of one QLVB system. Each hosts one or more agencies (an agency at
-//! most one endpoint), authenticates with an API key or VXP credentials, and receives through
-//! a pull mailbox or through its adapter (push or poll).
+//! Endpoints: the connection of one QLVB system. Each hosts one or more agencies
+//! ([`super::hosting`]), authenticates with an API key or VXP credentials, and receives through
+//! a pull mailbox or through its adapter (push or poll; [`super::binding`]).
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use sqlx::{AnyConnection, Row};
 
 use crate::store::{StoreError, now_ms};
 
+use super::binding::adapter_ref;
 use super::credentials::{Credentials, key_hash, same_digest, well_formed};
-use super::upsert::placeholders;
+use super::hosting::{host_in, unique_codes};
 use super::{Directory, DirectoryError};
-
-/// Agencies hosted or checked per statement.
-const CODES_PER_QUERY: usize = 1_000;
 
 /// How an endpoint receives its documents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -112,7 +110,8 @@ macro_rules! select_endpoints {
     };
 }
 
-fn endpoint_from_row(row: &AnyRow) -> Result<Endpoint, StoreError> {
+/// Reads an [`Endpoint`] from a row with the columns of `select_endpoints!`.
+pub(super) fn endpoint_from_row(row: &AnyRow) -> Result<Endpoint, StoreError> {
     let name: String = row.try_get("name")?;
     let corrupt = |what: &str, e: &dyn fmt::Display| {
         StoreError::Corrupt(format!("endpoint {name}: {what}: {e}"))
@@ -125,8 +124,7 @@ fn endpoint_from_row(row: &AnyRow) -> Result<Endpoint, StoreError> {
         mode: mode.parse().map_err(|e: String| corrupt("mode", &e))?,
         vxp_system_id: row.try_get("vxp_system_id")?,
         adapter: row.try_get("adapter")?,
-        adapter_config: serde_json::from_str(&config)
-            .map_err(|e| corrupt("adapter_config", &e))?,
+        adapter_config: serde_json::from_str(&config).map_err(|e| corrupt("adapter_config", &e))?,
         granted_origins: serde_json::from_str(&origins)
             .map_err(|e| corrupt("granted_origins", &e))?,
         created_at: row.try_get("created_at")?,
@@ -145,71 +143,6 @@ fn endpoint_name(name: &str) -> Result<&str, DirectoryError> {
     } else {
         Err(DirectoryError::InvalidEndpointName(name.to_owned()))
     }
-}
-
-/// Checks an adapter reference `name@version`: the name as adapter manifests spell it
-/// (lower-case, digits, `-`, starting with a letter), the version in SemVer.
-fn adapter_ref(adapter: &str) -> Result<String, DirectoryError> {
-    let adapter = adapter.trim();
-    let bad = || DirectoryError::InvalidAdapter(adapter.to_owned());
-    let (name, version) = adapter.split_once('@').ok_or_else(bad)?;
-    let name_ok = (1..=64).contains(&name.len())
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && !name.ends_with('-')
-        && name
-            .bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
-    if !name_ok || semver::Version::parse(version).is_err() {
-        return Err(bad());
-    }
-    Ok(adapter.to_owned())
-}
-
-/// Checks a granted origin (`scheme://host[:port]`, `*.` and `:*` allowed, as the runtime's
-/// grants read them) and returns it in lower case without a trailing slash.
-fn granted_origin(origin: &str) -> Result<String, DirectoryError> {
-    let origin = origin.trim();
-    let bad = || DirectoryError::InvalidOrigin(origin.to_owned());
-    let lower = origin.to_ascii_lowercase();
-    let (scheme, rest) = lower.split_once("://").ok_or_else(bad)?;
-    if scheme != "http" && scheme != "https" {
-        return Err(bad());
-    }
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
-    let (host, port) = if let Some(v6) = rest.strip_prefix('[') {
-        // An IPv6 literal: `[::1]:8080`.
-        let (addr, after) = v6.split_once(']').ok_or_else(bad)?;
-        if addr.is_empty() || !addr.bytes().all(|c| c.is_ascii_hexdigit() || c == b':') {
-            return Err(bad());
-        }
-        let port = match after {
-            "" => None,
-            p => Some(p.strip_prefix(':').ok_or_else(bad)?),
-        };
-        (None, port)
-    } else {
-        match rest.rsplit_once(':') {
-            Some((host, port)) => (Some(host), Some(port)),
-            None => (Some(rest), None),
-        }
-    };
-    if let Some(host) = host {
-        let domain = host.strip_prefix("*.").unwrap_or(host);
-        let ok = !domain.is_empty()
-            && domain
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-');
-        if !ok {
-            return Err(bad());
-        }
-    }
-    if let Some(port) = port
-        && port != "*"
-        && !port.parse::<u16>().is_ok_and(|p| p > 0)
-    {
-        return Err(bad());
-    }
-    Ok(format!("{scheme}://{rest}"))
 }
 
 impl Directory {
@@ -302,10 +235,10 @@ impl Directory {
             return Ok(None);
         }
         let presented = key_hash(key);
-        let row = sqlx::query(concat!(
+        let row = sqlx::query(
             "SELECT id, name, mode, vxp_system_id, adapter, adapter_config, granted_origins, created_at, \
-             api_key_hash FROM endpoints WHERE api_key_hash = $1"
-        ))
+             api_key_hash FROM endpoints WHERE api_key_hash = $1",
+        )
         .bind(&presented)
         .fetch_optional(self.store.pool())
         .await?;
@@ -324,10 +257,10 @@ impl Directory {
         &self,
         system_id: &str,
     ) -> Result<Option<(Endpoint, String)>, DirectoryError> {
-        let row = sqlx::query(concat!(
+        let row = sqlx::query(
             "SELECT id, name, mode, vxp_system_id, adapter, adapter_config, granted_origins, created_at, \
-             vxp_secret FROM endpoints WHERE vxp_system_id = $1"
-        ))
+             vxp_secret FROM endpoints WHERE vxp_system_id = $1",
+        )
         .bind(system_id.trim())
         .fetch_optional(self.store.pool())
         .await?;
@@ -335,7 +268,10 @@ impl Directory {
         let secret: Option<String> = row.try_get("vxp_secret")?;
         let endpoint = endpoint_from_row(&row)?;
         let secret = secret.ok_or_else(|| {
-            StoreError::Corrupt(format!("endpoint {} has a VXP system id but no secret", endpoint.name))
+            StoreError::Corrupt(format!(
+                "endpoint {} has a VXP system id but no secret",
+                endpoint.name
+            ))
         })?;
         Ok(Some((endpoint, secret)))
     }
@@ -353,89 +289,6 @@ impl Directory {
         }
         Ok(credentials)
     }
-
-    /// Makes endpoint `endpoint_name` host `agency_codes`. An agency hosted elsewhere is
-    /// refused: moving one is explicit ([`Directory::unhost`] first).
-    pub async fn host(&self, endpoint_name: &str, agency_codes: &[String]) -> Result<(), DirectoryError> {
-        let mut tx = self.store.begin().await?;
-        let endpoint = endpoint_in(&mut tx, endpoint_name).await?;
-        host_in(&mut tx, &endpoint, &unique_codes(agency_codes), now_ms()).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Stops endpoint `endpoint_name` hosting `agency_codes`; each must be hosted by it.
-    pub async fn unhost(&self, endpoint_name: &str, agency_codes: &[String]) -> Result<(), DirectoryError> {
-        let codes = unique_codes(agency_codes);
-        let mut tx = self.store.begin().await?;
-        let endpoint = endpoint_in(&mut tx, endpoint_name).await?;
-        let hosts = current_hosts(&mut tx, &codes).await?;
-        for code in &codes {
-            match hosts.iter().find(|(c, _)| c == code) {
-                None => return Err(DirectoryError::UnknownAgency(code.clone())),
-                Some((_, host)) if host.as_deref() != Some(endpoint.name.as_str()) => {
-                    return Err(DirectoryError::NotHostedBy {
-                        agency: code.clone(),
-                        endpoint: endpoint.name.clone(),
-                    });
-                }
-                Some(_) => {}
-            }
-        }
-        set_endpoint(&mut tx, None, &codes, now_ms()).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Codes of the agencies endpoint `endpoint_id` hosts, in order.
-    pub async fn hosted_agencies(&self, endpoint_id: i64) -> Result<Vec<String>, DirectoryError> {
-        Ok(
-            sqlx::query_scalar("SELECT code FROM agencies WHERE endpoint_id = $1 ORDER BY code")
-                .bind(endpoint_id)
-                .fetch_all(self.store.pool())
-                .await?,
-        )
-    }
-
-    /// Binds endpoint `name` to `adapter` (`name@version`, or none for a pull endpoint), with
-    /// its configuration (a JSON object) and the origins its adapter may reach.
-    pub async fn set_adapter(
-        &self,
-        name: &str,
-        adapter: Option<String>,
-        config: serde_json::Value,
-        granted_origins: Vec<String>,
-    ) -> Result<(), DirectoryError> {
-        let adapter = adapter.as_deref().map(adapter_ref).transpose()?;
-        if !config.is_object() {
-            return Err(DirectoryError::InvalidAdapterConfig(config.to_string()));
-        }
-        let mut origins = granted_origins
-            .iter()
-            .map(|o| granted_origin(o))
-            .collect::<Result<Vec<_>, _>>()?;
-        origins.sort();
-        origins.dedup();
-        let mut tx = self.store.begin().await?;
-        let endpoint = endpoint_in(&mut tx, name).await?;
-        if endpoint.mode.needs_adapter() && adapter.is_none() {
-            return Err(DirectoryError::AdapterRequired {
-                endpoint: endpoint.name,
-                mode: endpoint.mode,
-            });
-        }
-        sqlx::query(
-            "UPDATE endpoints SET adapter = $1, adapter_config = $2, granted_origins = $3 WHERE id = $4",
-        )
-        .bind(adapter.as_deref())
-        .bind(config.to_string())
-        .bind(serde_json::Value::from(origins).to_string())
-        .bind(endpoint.id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
 }
 
 /// Checks VXP credentials: a system id without spaces, and a non-empty secret.
@@ -443,7 +296,9 @@ fn vxp_credentials(system_id: &str, secret: &str) -> Result<(String, String), Di
     let system_id = system_id.trim();
     if system_id.is_empty()
         || system_id.len() > 128
-        || system_id.chars().any(|c| c.is_whitespace() || c.is_control())
+        || system_id
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
     {
         return Err(DirectoryError::InvalidVxp(format!(
             "system id `{system_id}` must be 1–128 characters without spaces, as issued with the secret"
@@ -457,19 +312,11 @@ fn vxp_credentials(system_id: &str, secret: &str) -> Result<(String, String), Di
     Ok((system_id.to_owned(), secret.trim().to_owned()))
 }
 
-/// Trimmed, non-empty, deduplicated codes in their first order.
-fn unique_codes(codes: &[String]) -> Vec<String> {
-    let mut unique: Vec<String> = Vec::with_capacity(codes.len());
-    for code in codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
-        if !unique.iter().any(|u| u == code) {
-            unique.push(code.to_owned());
-        }
-    }
-    unique
-}
-
 /// The endpoint named `name`, inside a transaction.
-async fn endpoint_in(conn: &mut AnyConnection, name: &str) -> Result<Endpoint, DirectoryError> {
+pub(super) async fn endpoint_in(
+    conn: &mut AnyConnection,
+    name: &str,
+) -> Result<Endpoint, DirectoryError> {
     let row = sqlx::query(select_endpoints!("WHERE name = $1"))
         .bind(name.trim())
         .fetch_optional(&mut *conn)
@@ -478,79 +325,6 @@ async fn endpoint_in(conn: &mut AnyConnection, name: &str) -> Result<Endpoint, D
         Some(row) => Ok(endpoint_from_row(&row)?),
         None => Err(DirectoryError::UnknownEndpoint(name.trim().to_owned())),
     }
-}
-
-/// For each existing code among `codes`: the name of the endpoint hosting it, if any.
-async fn current_hosts(
-    conn: &mut AnyConnection,
-    codes: &[String],
-) -> Result<Vec<(String, Option<String>)>, StoreError> {
-    let mut hosts = Vec::with_capacity(codes.len());
-    for chunk in codes.chunks(CODES_PER_QUERY) {
-        let sql = format!(
-            "SELECT a.code, e.name FROM agencies a LEFT JOIN endpoints e ON e.id = a.endpoint_id \
-             WHERE a.code IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for code in chunk {
-            query = query.bind(code.as_str());
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            hosts.push((row.try_get("code")?, row.try_get("name")?));
-        }
-    }
-    Ok(hosts)
-}
-
-/// Hosts `codes` at `endpoint`, refusing unknown agencies and agencies hosted elsewhere.
-async fn host_in(
-    conn: &mut AnyConnection,
-    endpoint: &Endpoint,
-    codes: &[String],
-    now: i64,
-) -> Result<(), DirectoryError> {
-    let hosts = current_hosts(conn, codes).await?;
-    let unknown: Vec<String> = codes
-        .iter()
-        .filter(|c| !hosts.iter().any(|(h, _)| h == *c))
-        .cloned()
-        .collect();
-    if !unknown.is_empty() {
-        return Err(DirectoryError::UnknownAgencies(unknown));
-    }
-    if let Some((agency, Some(other))) = hosts
-        .iter()
-        .find(|(_, host)| host.as_ref().is_some_and(|h| *h != endpoint.name))
-    {
-        return Err(DirectoryError::AlreadyHosted {
-            agency: agency.clone(),
-            endpoint: other.clone(),
-        });
-    }
-    set_endpoint(conn, Some(endpoint.id), codes, now).await?;
-    Ok(())
-}
-
-/// Sets (or clears) the hosting endpoint of `codes`.
-async fn set_endpoint(
-    conn: &mut AnyConnection,
-    endpoint_id: Option<i64>,
-    codes: &[String],
-    now: i64,
-) -> Result<(), StoreError> {
-    for chunk in codes.chunks(CODES_PER_QUERY) {
-        let sql = format!(
-            "UPDATE agencies SET endpoint_id = $1, updated_at = $2 WHERE code IN ({})",
-            placeholders(3, chunk.len())
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(endpoint_id).bind(now);
-        for code in chunk {
-            query = query.bind(code.as_str());
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -564,28 +338,6 @@ mod tests {
         assert!(endpoint_name("Sở").is_err());
         assert!(endpoint_name("a_b").is_err());
         assert!(endpoint_name(&"a".repeat(65)).is_err());
-    }
-
-    #[test]
-    fn adapters_are_name_at_semver() {
-        assert_eq!(adapter_ref(" json-office@1.2.0 ").ok().as_deref(), Some("json-office@1.2.0"));
-        assert!(adapter_ref("json-office").is_err());
-        assert!(adapter_ref("json-office@1.2").is_err());
-        assert!(adapter_ref("Json@1.0.0").is_err());
-    }
-
-    #[test]
-    fn origins_are_scheme_host_and_port_only() {
-        assert_eq!(
-            granted_origin("HTTPS://QLVB.Example.gov.vn/").ok().as_deref(),
-            Some("https://qlvb.example.gov.vn")
-        );
-        for good in ["http://10.0.0.5:8080", "https://*.example.gov.vn", "http://127.0.0.1:*", "http://[::1]:8080"] {
-            assert!(granted_origin(good).is_ok(), "{good}");
-        }
-        for bad in ["qlvb.example.gov.vn", "ftp://x", "https://x/api", "https://u@x", "http://x:0", "http://x:99999", "https://"] {
-            assert!(granted_origin(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]

@@ -18,13 +18,17 @@ pub enum DirectoryError {
         code: String,
     },
     /// An agency names itself as its parent.
-    #[error("agency {code} names itself as its parent; give the code of the unit above it, or none")]
+    #[error(
+        "agency {code} names itself as its parent; give the code of the unit above it, or none"
+    )]
     OwnParent {
         /// The agency.
         code: String,
     },
     /// No agency has this code, current or former.
-    #[error("no agency has the code {0}; check it with `truc agency list`, or add or import it first")]
+    #[error(
+        "no agency has the code {0}; check it with `truc agency list`, or add or import it first"
+    )]
     UnknownAgency(String),
     /// A former code was reused by several agencies, so it names none of them.
     #[error("{code} is the former code of several agencies ({}); use the current code", candidates.join(", "))]
@@ -35,7 +39,9 @@ pub enum DirectoryError {
         candidates: Vec<String>,
     },
     /// A QĐ 20 code is already another agency's.
-    #[error("QĐ 20 code {qd20} already belongs to agency {holder}, so agency {code} cannot have it too; correct one of the two")]
+    #[error(
+        "QĐ 20 code {qd20} already belongs to agency {holder}, so agency {code} cannot have it too; correct one of the two"
+    )]
     Qd20Taken {
         /// The QĐ 20 code.
         qd20: String,
@@ -45,7 +51,9 @@ pub enum DirectoryError {
         holder: String,
     },
     /// The same agency (or QĐ 20 code) appears twice in one import.
-    #[error("{what} {value} already appeared at {unit} {first}; this {unit} is skipped, keep one of the two")]
+    #[error(
+        "{what} {value} already appeared at {unit} {first}; this {unit} is skipped, keep one of the two"
+    )]
     Duplicate {
         /// `code` or `QĐ 20 code`.
         what: &'static str,
@@ -57,16 +65,22 @@ pub enum DirectoryError {
         first: u64,
     },
     /// An endpoint name does not follow the naming rule.
-    #[error("endpoint name `{0}` is not valid: use 1–64 characters of a-z, 0-9 and '-', such as `so-tai-chinh-h53`")]
+    #[error(
+        "endpoint name `{0}` is not valid: use 1–64 characters of a-z, 0-9 and '-', such as `so-tai-chinh-h53`"
+    )]
     InvalidEndpointName(String),
     /// An endpoint with this name exists already.
-    #[error("an endpoint named {0} already exists; choose another name, or use `truc endpoint rotate-key {0}` for new credentials")]
+    #[error(
+        "an endpoint named {0} already exists; choose another name, or use `truc endpoint rotate-key {0}` for new credentials"
+    )]
     EndpointExists(String),
     /// No endpoint has this name.
     #[error("no endpoint is named {0}; see `truc endpoint list`")]
     UnknownEndpoint(String),
     /// A VXP system id is already another endpoint's.
-    #[error("VXP system id {system_id} is already used by endpoint {endpoint}; each QLVB system has its own system id")]
+    #[error(
+        "VXP system id {system_id} is already used by endpoint {endpoint}; each QLVB system has its own system id"
+    )]
     VxpSystemTaken {
         /// The system id.
         system_id: String,
@@ -80,7 +94,9 @@ pub enum DirectoryError {
     #[error("unknown agencies: {}; add or import them before hosting them", .0.join(", "))]
     UnknownAgencies(Vec<String>),
     /// An agency is already hosted by another endpoint.
-    #[error("agency {agency} is already hosted by endpoint {endpoint}; an agency has one endpoint, so unhost it there first to move it")]
+    #[error(
+        "agency {agency} is already hosted by endpoint {endpoint}; an agency has one endpoint, so unhost it there first to move it"
+    )]
     AlreadyHosted {
         /// The agency.
         agency: String,
@@ -96,7 +112,9 @@ pub enum DirectoryError {
         endpoint: String,
     },
     /// A push or poll endpoint has no adapter to deliver or poll through.
-    #[error("endpoint {endpoint} uses {mode} mode, which goes through an adapter: give one as NAME@VERSION (or use pull mode)")]
+    #[error(
+        "endpoint {endpoint} uses {mode} mode, which goes through an adapter: give one as NAME@VERSION (or use pull mode)"
+    )]
     AdapterRequired {
         /// The endpoint.
         endpoint: String,
@@ -107,10 +125,14 @@ pub enum DirectoryError {
     #[error("adapter `{0}` is not NAME@VERSION, such as json-office@1.2.0")]
     InvalidAdapter(String),
     /// An adapter configuration is not a JSON object.
-    #[error("the adapter configuration must be a JSON object such as {{\"base_url\": \"https://…\"}}, not {0}")]
+    #[error(
+        "the adapter configuration must be a JSON object such as {{\"base_url\": \"https://…\"}}, not {0}"
+    )]
     InvalidAdapterConfig(String),
     /// A granted origin is malformed.
-    #[error("granted origin `{0}` is not an origin: write scheme://host[:port], such as https://qlvb.example.gov.vn or http://10.0.0.5:8080 (`*.` before a domain and `:*` for any port are allowed)")]
+    #[error(
+        "granted origin `{0}` is not an origin: write scheme://host[:port], such as https://qlvb.example.gov.vn or http://10.0.0.5:8080 (`*.` before a domain and `:*` for any port are allowed)"
+    )]
     InvalidOrigin(String),
     /// An import file could not be read as a whole.
     #[error(transparent)]
@@ -137,13 +159,19 @@ pub enum InputError {
     #[error("the directory file is not UTF-8 (first bad byte at offset {0}); save it as UTF-8")]
     NotUtf8(usize),
     /// The CSV file has no usable header row.
-    #[error("the CSV header row is unreadable ({0}); the first line must name the columns, e.g. code,name,parent_code,qd20_code,old_code,email")]
+    #[error(
+        "the CSV header row is unreadable ({0}); the first line must name the columns, e.g. code,name,parent_code,qd20_code,old_code,email"
+    )]
     CsvHeader(String),
     /// A required CSV column is missing.
-    #[error("the CSV header has no `{0}` column; the first line must name the columns, e.g. code,name,parent_code,qd20_code,old_code,email")]
+    #[error(
+        "the CSV header has no `{0}` column; the first line must name the columns, e.g. code,name,parent_code,qd20_code,old_code,email"
+    )]
     MissingColumn(&'static str),
     /// A CSV column is not one we know.
-    #[error("the CSV column `{0}` is not one of code, name, parent_code, qd20_code, old_code, email; rename or remove it")]
+    #[error(
+        "the CSV column `{0}` is not one of code, name, parent_code, qd20_code, old_code, email; rename or remove it"
+    )]
     UnknownColumn(String),
     /// A CSV column appears twice.
     #[error("the CSV column `{0}` appears twice in the header; keep one")]
@@ -162,7 +190,9 @@ pub enum InputError {
     #[error("expected a JSON array of agencies or a VXP answer {{\"data\": [...]}}, found {0}")]
     JsonShape(String),
     /// A VXP answer reports a failure instead of carrying data.
-    #[error("the VXP answer carries no agencies (ErrorCode {code}: {description}); fetch the list again")]
+    #[error(
+        "the VXP answer carries no agencies (ErrorCode {code}: {description}); fetch the list again"
+    )]
     VxpFailure {
         /// `ErrorCode` of the answer.
         code: String,

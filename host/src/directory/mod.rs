@@ -10,10 +10,12 @@
 //! Section numbers (§3, §9.7) refer to the engineering reference `shared/domain/reference.md`.
 
 mod agency;
+mod binding;
 pub mod code;
 mod credentials;
 mod endpoint;
 mod error;
+mod hosting;
 mod import;
 mod records;
 mod resolve;
@@ -27,8 +29,8 @@ pub use code::level;
 pub use credentials::Credentials;
 pub use endpoint::{Endpoint, Mode, NewEndpoint};
 pub use error::{DirectoryError, InputError};
-pub use import::{ImportProblem, ImportReport, Unit};
-pub use records::{Format, Records, write_csv};
+pub use import::{ImportProblem, ImportReport};
+pub use records::{Format, Records, Unit, write_csv};
 pub use resolve::{Hosting, Resolution, resolve_with};
 pub use sample::sample_directory;
 
@@ -48,4 +50,12 @@ impl Directory {
     pub fn store(&self) -> &Store {
         &self.store
     }
+}
+
+/// `$from, $from+1, …` for `n` values: the placeholders of an `IN (…)` list or a VALUES row.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }

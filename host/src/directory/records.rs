@@ -16,7 +16,14 @@ use super::code::agency_code;
 use super::error::InputError;
 
 /// The CSV columns, in the order [`write_csv`] writes them.
-const COLUMNS: [&str; 6] = ["code", "name", "parent_code", "qd20_code", "old_code", "email"];
+const COLUMNS: [&str; 6] = [
+    "code",
+    "name",
+    "parent_code",
+    "qd20_code",
+    "old_code",
+    "email",
+];
 
 /// A directory file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,7 +99,10 @@ impl Records {
     /// that, by its first bytes.
     pub fn from_path(path: &Path) -> Result<Records, InputError> {
         let bytes = std::fs::read(path)?;
-        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
         let format = match ext.as_deref() {
             Some("csv") => Format::Csv,
             Some("json") => Format::Json,
@@ -207,7 +217,10 @@ impl Records {
             Value::Object(mut answer) => match answer.remove("data") {
                 Some(Value::Array(items)) => items,
                 Some(other) => {
-                    return Err(InputError::JsonShape(format!("`data` holding {}", kind(&other))));
+                    return Err(InputError::JsonShape(format!(
+                        "`data` holding {}",
+                        kind(&other)
+                    )));
                 }
                 None if answer.contains_key("ErrorCode") => {
                     let field = |k: &str| answer.get(k).map(scalar).unwrap_or_default();
@@ -227,7 +240,10 @@ impl Records {
             .into_iter()
             .map(|item| match item {
                 Value::Object(_) => serde_json::from_value(item).map_err(|e| e.to_string()),
-                other => Err(format!("is {}, not an object with code and name", kind(&other))),
+                other => Err(format!(
+                    "is {}, not an object with code and name",
+                    kind(&other)
+                )),
             })
             .collect();
         let rows = if qd20_shape {
@@ -330,7 +346,9 @@ fn from_qd20_items(items: Vec<Result<Item, String>>) -> Vec<Record> {
         if let (Some(qd20), Some(code102)) = (&item.code, &item.code102)
             && let Ok(code102) = agency_code("code", code102)
         {
-            code_of_qd20.entry(qd20.trim().to_owned()).or_insert(code102);
+            code_of_qd20
+                .entry(qd20.trim().to_owned())
+                .or_insert(code102);
         }
     }
     let parent_of = |qd20: &str| {
@@ -420,7 +438,11 @@ mod tests {
     use super::*;
 
     fn agencies(records: &Records) -> Vec<(u64, Result<NewAgency, String>)> {
-        records.rows.iter().map(|r| (r.at, r.agency.clone())).collect()
+        records
+            .rows
+            .iter()
+            .map(|r| (r.at, r.agency.clone()))
+            .collect()
     }
 
     #[test]
@@ -451,18 +473,27 @@ mod tests {
             Records::from_csv("code,name,code\n".as_bytes()),
             Err(InputError::DuplicateColumn(_))
         ));
-        assert!(matches!(Records::from_csv("".as_bytes()), Err(InputError::MissingColumn("code"))));
+        assert!(matches!(
+            Records::from_csv("".as_bytes()),
+            Err(InputError::MissingColumn("code"))
+        ));
     }
 
     #[test]
     fn json_shape_errors_say_what_was_found() {
-        let err = Records::from_json(r#"{"status":"FAIL","ErrorCode":"100","ErrorDesc":"sai chữ ký"}"#.as_bytes())
+        let err = Records::from_json(
+            r#"{"status":"FAIL","ErrorCode":"100","ErrorDesc":"sai chữ ký"}"#.as_bytes(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("ErrorCode 100: sai chữ ký"), "{err}");
+        let err = Records::from_json("\"x\"".as_bytes())
             .unwrap_err()
             .to_string();
-        assert!(err.contains("ErrorCode 100: sai chữ ký"), "{err}");
-        let err = Records::from_json("\"x\"".as_bytes()).unwrap_err().to_string();
         assert!(err.contains("found a string"), "{err}");
-        let err = Records::from_json("[{\"code\": 1,}]".as_bytes()).unwrap_err().to_string();
+        let err = Records::from_json("[{\"code\": 1,}]".as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 1, column"), "{err}");
     }
 

@@ -8,8 +8,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use crate::store::StoreError;
 
 use super::endpoint::Mode;
-use super::upsert::placeholders;
-use super::{Directory, DirectoryError};
+use super::{Directory, DirectoryError, placeholders};
 
 /// Codes looked up by one statement; a package has at most a few hundred receivers.
 const CODES_PER_QUERY: usize = 1_000;
