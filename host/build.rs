@@ -51,7 +51,7 @@ fn main() {
         let manifest = dir.join("manifest.toml");
         let _ = writeln!(
             generated,
-            "/// The `{name}` component.\npub const {ident}: Artifact = Artifact {{ name: {name:?}, wasm: {wasm:?}, manifest: {manifest:?} }};",
+            "/// The `{name}` component.\npub const {ident}: Artifact = Artifact {{ name: {name:?}, wasm_path: {wasm:?}, manifest_path: {manifest:?}, wasm: include_bytes!({wasm:?}), manifest: include_bytes!({manifest:?}) }};",
             wasm = wasm.display().to_string(),
             manifest = manifest.display().to_string(),
         );

@@ -1,31 +1,32 @@
-//! Adapters built from `plugins/` by the build script and shipped inside the binary.
+//! Adapters built from `plugins/` (and the templates in `examples/`) by the build script and
+//! embedded in the binary, so a hub installed anywhere has its example adapters.
 
-use std::path::Path;
+use crate::runtime::AdapterPackage;
+use crate::runtime::package::PackageError;
 
-/// One adapter component built from `plugins/`.
+/// One adapter component built from the repository.
 #[derive(Clone, Copy, Debug)]
 pub struct Artifact {
     /// Package name.
     pub name: &'static str,
-    /// Path of the built component.
-    pub wasm: &'static str,
-    /// Path of its `manifest.toml`.
-    pub manifest: &'static str,
+    /// Where the build wrote the component.
+    pub wasm_path: &'static str,
+    /// Where its `manifest.toml` is in the repository.
+    pub manifest_path: &'static str,
+    /// The component.
+    pub wasm: &'static [u8],
+    /// The manifest.
+    pub manifest: &'static [u8],
 }
 
 impl Artifact {
-    /// Reads the component and manifest into an (unsigned) package.
-    pub fn package(
-        &self,
-    ) -> Result<crate::runtime::AdapterPackage, crate::runtime::package::PackageError> {
-        let io = |path: &str, source| crate::runtime::package::PackageError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let manifest = std::fs::read(Path::new(self.manifest)).map_err(|e| io(self.manifest, e))?;
-        let wasm = std::fs::read(Path::new(self.wasm)).map_err(|e| io(self.wasm, e))?;
-        crate::runtime::AdapterPackage::new(manifest, wasm)
+    /// The component and manifest as an (unsigned) package.
+    pub fn package(&self) -> Result<AdapterPackage, PackageError> {
+        AdapterPackage::new(self.manifest.to_vec(), self.wasm.to_vec())
     }
 }
+
+/// The example adapters a hub offers out of the box.
+pub const EXAMPLES: &[Artifact] = &[EDXML_NATIVE, JSON_OFFICE, LEGACY_TCVN3, STATUS_LINE];
 
 include!(concat!(env!("OUT_DIR"), "/plugins.rs"));

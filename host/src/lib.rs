@@ -6,7 +6,12 @@
 
 pub mod bundled;
 pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod directory;
 pub mod edxml;
 pub mod exchange;
+pub mod gateway;
 pub mod runtime;
 pub mod store;
+pub mod vxp;

@@ -55,6 +55,35 @@ pub enum AdapterCommand {
         #[arg(long = "trust", value_name = "FILE.pub")]
         trusted: Vec<PathBuf>,
     },
+    /// Install a signed package in the hub (verified against the trusted keys).
+    Install {
+        /// The package.
+        package: PathBuf,
+    },
+    /// List the adapters the hub can activate (bundled and installed).
+    List {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make an installed adapter serve an endpoint, after a self-test; with --canary, send only
+    /// that share of calls to it. Every running hub node follows within a second.
+    Activate {
+        /// `name@version`.
+        adapter: String,
+        /// The endpoint.
+        #[arg(long)]
+        endpoint: String,
+        /// Percentage of calls for a canary (1-99).
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=99))]
+        canary: Option<u8>,
+    },
+    /// Return an endpoint to the adapter it had before (or end a canary).
+    Rollback {
+        /// The endpoint.
+        #[arg(long)]
+        endpoint: String,
+    },
     /// Show a package: manifest, contract, world, exports, imports, requested capabilities,
     /// limits and signature.
     Inspect {
@@ -66,7 +95,102 @@ pub enum AdapterCommand {
     },
 }
 
-/// Runs an adapter verb, writing to `out`.
+/// Runs an adapter verb that needs the hub (install, list, activate, rollback).
+pub async fn run_hub(cmd: AdapterCommand, g: &super::context::Global) -> Result<ExitCode> {
+    let remote = g.remote()?;
+    let local = || async {
+        let config = g.config()?;
+        let store = crate::store::Store::open(&config.database_url()).await?;
+        anyhow::Ok(crate::gateway::server::adapters_for(&config, store)?)
+    };
+    match cmd {
+        AdapterCommand::Install { package } => {
+            let bytes = std::fs::read(&package)
+                .with_context(|| format!("reading {}", package.display()))?;
+            let installed = match remote {
+                Some(r) => serde_json::from_value(
+                    r.call(
+                        "POST",
+                        "/adapters",
+                        Some(bytes.into()),
+                        "application/octet-stream",
+                    )
+                    .await?,
+                )?,
+                None => {
+                    local()
+                        .await?
+                        .install(&AdapterPackage::from_bytes(&bytes)?)
+                        .await?
+                }
+            };
+            println!(
+                "installed {} (sha256 {})",
+                installed.adapter, installed.sha256
+            );
+        }
+        AdapterCommand::List { json } => {
+            let list: Vec<crate::exchange::adapters::Installed> = match remote {
+                Some(r) => serde_json::from_value(
+                    r.call("GET", "/adapters", None, "application/json").await?,
+                )?,
+                None => local().await?.installed().await?,
+            };
+            if json {
+                super::context::print_json(&list)?;
+            } else {
+                for i in &list {
+                    println!("{:<28} {:<9} {}", i.adapter, i.source, i.sha256);
+                }
+            }
+        }
+        AdapterCommand::Activate {
+            adapter,
+            endpoint,
+            canary,
+        } => {
+            match remote {
+                Some(r) => {
+                    r.json(
+                        "POST",
+                        &format!("/endpoints/{endpoint}/adapter/activate"),
+                        &serde_json::json!({ "adapter": adapter, "canary_percent": canary }),
+                    )
+                    .await?;
+                }
+                None => {
+                    local().await?.activate(&endpoint, &adapter, canary).await?;
+                }
+            }
+            match canary {
+                Some(p) => println!(
+                    "{adapter} passed its self-test and now gets {p}% of {endpoint}'s calls"
+                ),
+                None => println!("{adapter} passed its self-test and now serves {endpoint}"),
+            }
+        }
+        AdapterCommand::Rollback { endpoint } => {
+            let adapter = match remote {
+                Some(r) => r
+                    .json(
+                        "POST",
+                        &format!("/endpoints/{endpoint}/adapter/rollback"),
+                        &serde_json::json!({}),
+                    )
+                    .await?["adapter"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                None => local().await?.rollback(&endpoint).await?,
+            };
+            println!("{endpoint} is served by {adapter} again");
+        }
+        other => return run(other, &g.config()?.data_dir, &mut std::io::stdout().lock()),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs an adapter verb that works on files, writing to `out`.
 pub fn run(cmd: AdapterCommand, data_dir: &Path, out: &mut dyn Write) -> Result<ExitCode> {
     match cmd {
         AdapterCommand::Keygen { out: stem } => {
@@ -153,6 +277,12 @@ pub fn run(cmd: AdapterCommand, data_dir: &Path, out: &mut dyn Write) -> Result<
             }
         }
         AdapterCommand::Inspect { package, json } => inspect(&package, json, out),
+        AdapterCommand::Install { .. }
+        | AdapterCommand::List { .. }
+        | AdapterCommand::Activate { .. }
+        | AdapterCommand::Rollback { .. } => {
+            bail!("this verb needs the hub; it is run by `run_hub`")
+        }
     }
 }
 

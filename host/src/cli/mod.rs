@@ -1,30 +1,32 @@
 //! The `truc` command line: one module per group of verbs. Every verb takes the same global
-//! `--data-dir` (and, later, `--config`), so operators' commands and the server see one store.
+//! `--config` and `--data-dir`, so operators' commands and the server see one store; admin
+//! verbs also work through a running hub's admin API with `--server URL`.
 
 pub mod adapter;
+pub mod agency;
+pub mod context;
 pub mod edxml;
+pub mod endpoint;
+pub mod operate;
+pub mod serve;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use context::Global;
 
 /// truc — the national electronic-document interchange hub (Trục liên thông văn bản).
 ///
 /// Agencies exchange QCVN 102:2016 edXML documents and processing statuses through it; each
 /// agency's own document-management system is connected by a sandboxed WebAssembly adapter.
+/// Start with `truc demo`, or `truc serve`.
 #[derive(Debug, Parser)]
-#[command(name = "truc", version, about, long_about = None, propagate_version = true)]
+#[command(name = "truc", version, long_about, propagate_version = true)]
 pub struct Cli {
-    /// Where the hub keeps its data (database, attachments, compiled adapters, trusted keys).
-    #[arg(
-        long,
-        global = true,
-        env = "TRUC_DATA_DIR",
-        default_value = "./truc-data",
-        value_name = "DIR"
-    )]
-    pub data_dir: PathBuf,
+    /// Options of every verb.
+    #[command(flatten)]
+    pub global: Global,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -33,9 +35,35 @@ pub struct Cli {
 /// The verbs.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Adapter packages: keys, packing, signing, verification, inspection.
+    /// Run the hub: REST, national-axis (VXP) and admin APIs, delivery workers.
+    Serve(serve::ServeArgs),
+    /// Tell the whole story on this machine: a hub, four agencies' systems in four formats,
+    /// documents and statuses both ways, a revocation, an adapter upgraded and rolled back, a
+    /// misbehaving adapter stopped, and every document's state at the end.
+    Demo(serve::DemoArgs),
+    /// Agencies: add, import, list.
+    #[command(subcommand)]
+    Agency(agency::AgencyCommand),
+    /// Endpoints (the QLVB systems): add, list, rotate keys.
+    #[command(subcommand)]
+    Endpoint(endpoint::EndpointCommand),
+    /// Adapter packages: keys, packing, signing, verification, inspection, install, activate,
+    /// rollback.
     #[command(subcommand)]
     Adapter(adapter::AdapterCommand),
+    /// Send an edXML package as an endpoint.
+    Send(operate::SendArgs),
+    /// Show (and with --save, fetch and acknowledge) an endpoint's mailbox.
+    Inbox(operate::InboxArgs),
+    /// Documents: timeline.
+    #[command(subcommand)]
+    Document(operate::DocumentCommand),
+    /// The audit log: verify.
+    #[command(subcommand)]
+    Audit(operate::AuditCommand),
+    /// Dead letters: list, retry.
+    #[command(subcommand, name = "dead-letters")]
+    DeadLetters(operate::DeadLetterCommand),
     /// edXML packages: check, canonicalize, sign, verify.
     #[command(subcommand)]
     Edxml(edxml::EdxmlCommand),
@@ -43,9 +71,30 @@ pub enum Command {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let mut stdout = std::io::stdout().lock();
+    let g = cli.global;
     match cli.command {
-        Command::Adapter(cmd) => adapter::run(cmd, &cli.data_dir, &mut stdout),
-        Command::Edxml(cmd) => edxml::run_with(cmd, &mut stdout),
+        Command::Edxml(cmd) => edxml::run_with(cmd, &mut std::io::stdout().lock()),
+        Command::Serve(args) => serve::serve(args, &g),
+        Command::Demo(args) => serve::demo(args, &g),
+        other => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async move {
+                match other {
+                    Command::Agency(cmd) => agency::run(cmd, &g).await,
+                    Command::Endpoint(cmd) => endpoint::run(cmd, &g).await,
+                    Command::Adapter(cmd) => adapter::run_hub(cmd, &g).await,
+                    Command::Send(a) => operate::send(a, &g).await,
+                    Command::Inbox(a) => operate::inbox(a, &g).await,
+                    Command::Document(cmd) => operate::document(cmd, &g).await,
+                    Command::Audit(cmd) => operate::audit_cmd(cmd, &g).await,
+                    Command::DeadLetters(cmd) => operate::dead_letters(cmd, &g).await,
+                    Command::Serve(_) | Command::Demo(_) | Command::Edxml(_) => {
+                        unreachable!("handled above")
+                    }
+                }
+            })
+        }
     }
 }

@@ -60,14 +60,14 @@ impl From<sqlx::Error> for AdapterAdminError {
 }
 
 /// Adapters installed in this hub, as listed by the admin API.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Installed {
     /// `name@version`.
     pub adapter: String,
     /// SHA-256 of the component.
     pub sha256: String,
     /// `bundled` or `uploaded`.
-    pub source: &'static str,
+    pub source: String,
 }
 
 /// The adapters of one hub node.
@@ -140,6 +140,20 @@ impl Adapters {
             .or_insert(slot)
             .clone();
         Ok(Some(slot.current()))
+    }
+
+    /// Every generation serving now (active and canary), labelled by endpoint id, for metrics.
+    pub fn generations(&self) -> Vec<(String, Arc<Generation>)> {
+        let slots = self.slots.read();
+        let mut out = Vec::new();
+        for (id, slot) in slots.iter() {
+            let state = slot.state();
+            out.push((id.to_string(), state.active.clone()));
+            if let Some((canary, _)) = &state.canary {
+                out.push((id.to_string(), canary.clone()));
+            }
+        }
+        out
     }
 
     /// The slot of an endpoint, if its adapter is loaded.
@@ -240,7 +254,7 @@ impl Adapters {
         Ok(Installed {
             adapter: pkg.manifest.id(),
             sha256: sha,
-            source: "uploaded",
+            source: "uploaded".into(),
         })
     }
 
@@ -252,7 +266,7 @@ impl Adapters {
             .map(|p| Installed {
                 adapter: p.manifest.id(),
                 sha256: hex::encode(p.component_sha256()),
-                source: "bundled",
+                source: "bundled".into(),
             })
             .collect();
         let rows = sqlx::query(
@@ -268,7 +282,7 @@ impl Adapters {
                     r.try_get::<String, _>("version")?
                 ),
                 sha256: r.try_get("sha256")?,
-                source: "uploaded",
+                source: "uploaded".into(),
             });
         }
         out.sort_by(|a, b| a.adapter.cmp(&b.adapter));

@@ -16,7 +16,7 @@ use crate::store::{Store, StoreError, now_ms};
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One audit entry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Entry {
     /// Position in the chain, from 1.
     pub seq: i64,
@@ -53,18 +53,56 @@ pub struct Event<'a> {
     pub detail: serde_json::Value,
 }
 
+/// The hashed fields of an entry, borrowed.
+#[derive(Clone, Copy, Debug)]
+pub struct Link<'a> {
+    /// Hash of the previous entry.
+    pub prev_hash: &'a str,
+    /// Position in the chain.
+    pub seq: i64,
+    /// When (Unix milliseconds).
+    pub at: i64,
+    /// What happened.
+    pub event: &'a str,
+    /// The package concerned.
+    pub package_id: Option<i64>,
+    /// The document concerned.
+    pub document: Option<&'a str>,
+    /// The receiving agency concerned.
+    pub receiver: Option<&'a str>,
+    /// Details (JSON text).
+    pub detail: &'a str,
+}
+
+impl Entry {
+    /// The fields this entry's hash covers.
+    pub fn link(&self) -> Link<'_> {
+        Link {
+            prev_hash: &self.prev_hash,
+            seq: self.seq,
+            at: self.at,
+            event: &self.event,
+            package_id: self.package_id,
+            document: self.document.as_deref(),
+            receiver: self.receiver.as_deref(),
+            detail: &self.detail,
+        }
+    }
+}
+
 /// The hash of an entry given its fields and the previous hash. Fields are length-prefixed so
 /// no two different entries hash the same bytes.
-pub fn entry_hash(
-    prev_hash: &str,
-    seq: i64,
-    at: i64,
-    event: &str,
-    package_id: Option<i64>,
-    document: Option<&str>,
-    receiver: Option<&str>,
-    detail: &str,
-) -> String {
+pub fn entry_hash(link: Link<'_>) -> String {
+    let Link {
+        prev_hash,
+        seq,
+        at,
+        event,
+        package_id,
+        document,
+        receiver,
+        detail,
+    } = link;
     let mut h = Sha256::new();
     let mut field = |b: &[u8]| {
         h.update((b.len() as u64).to_be_bytes());
@@ -104,16 +142,16 @@ pub async fn append(
     let seq = prev_seq + 1;
     let at = now_ms();
     let detail = event.detail.to_string();
-    let hash = entry_hash(
-        &prev_hash,
+    let hash = entry_hash(Link {
+        prev_hash: &prev_hash,
         seq,
         at,
-        event.event,
-        event.package_id,
-        event.document,
-        event.receiver,
-        &detail,
-    );
+        event: event.event,
+        package_id: event.package_id,
+        document: event.document,
+        receiver: event.receiver,
+        detail: &detail,
+    });
     sqlx::query(
         "INSERT INTO audit (seq, at, event, package_id, document, receiver, detail, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -205,16 +243,10 @@ pub fn verify_entries<'a>(
                 reason: "its link to the previous entry does not match that entry's hash".into(),
             });
         }
-        let expected = entry_hash(
-            &prev,
-            e.seq,
-            e.at,
-            &e.event,
-            e.package_id,
-            e.document.as_deref(),
-            e.receiver.as_deref(),
-            &e.detail,
-        );
+        let expected = entry_hash(Link {
+            prev_hash: &prev,
+            ..e.link()
+        });
         if expected != e.hash {
             return Err(Break {
                 seq: e.seq,
@@ -285,16 +317,16 @@ mod tests {
         (1..=n)
             .map(|seq| {
                 let detail = format!("{{\"n\":{seq}}}");
-                let hash = entry_hash(
-                    &prev,
+                let hash = entry_hash(Link {
+                    prev_hash: &prev,
                     seq,
-                    1000 + seq,
-                    "accepted",
-                    Some(seq),
-                    Some("a,b"),
-                    None,
-                    &detail,
-                );
+                    at: 1000 + seq,
+                    event: "accepted",
+                    package_id: Some(seq),
+                    document: Some("a,b"),
+                    receiver: None,
+                    detail: &detail,
+                });
                 let e = Entry {
                     seq,
                     at: 1000 + seq,
@@ -342,16 +374,7 @@ mod tests {
     fn a_recomputed_entry_breaks_the_next_link() {
         let mut c = chain(5);
         c[1].event = "forged".into();
-        c[1].hash = entry_hash(
-            &c[1].prev_hash,
-            2,
-            c[1].at,
-            "forged",
-            c[1].package_id,
-            c[1].document.as_deref(),
-            None,
-            &c[1].detail,
-        );
+        c[1].hash = entry_hash(c[1].link());
         let b = verify_entries(&c, (0, GENESIS)).unwrap_err();
         assert_eq!(b.seq, 3, "the forger must also rewrite every later entry");
     }

@@ -12,7 +12,7 @@ use super::{Caller, Exchange};
 use crate::store::{StoreError, now_ms};
 
 /// One delivery in a mailbox.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MailboxItem {
     /// The stable delivery id (the same on every redelivery).
     pub delivery_id: String,

@@ -115,7 +115,7 @@ impl Exchange {
 }
 
 /// What the hub answers when it accepts (or recognises again) a package.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Receipt {
     /// The stored package.
     pub package_id: i64,
@@ -136,11 +136,12 @@ pub struct Receipt {
     /// For a status that was stored but not passed on, why (a regression, say).
     pub ignored: Option<String>,
     /// Validation warnings (the package was accepted).
+    #[schema(value_type = Vec<Object>)]
     pub warnings: Vec<Problem>,
 }
 
 /// A delivery created for a package.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DeliveryRef {
     /// The stable delivery id.
     pub id: String,

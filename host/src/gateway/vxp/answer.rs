@@ -124,7 +124,9 @@ impl ErrorCode {
 
     /// The code a received `ErrorCode` string names, if it is one of ours.
     pub fn from_wire(code: &str) -> Option<ErrorCode> {
-        ErrorCode::ALL.into_iter().find(|c| c.as_str() == code.trim())
+        ErrorCode::ALL
+            .into_iter()
+            .find(|c| c.as_str() == code.trim())
     }
 
     /// The HTTP status to send with it (the SDK reads the JSON body whatever the status).
@@ -298,7 +300,11 @@ pub fn count_ok(count: u64) -> CountAnswer {
 }
 
 /// A failure shaped for `operation` (its own fields present and empty), as a JSON value.
-pub fn failure(operation: Operation, code: ErrorCode, description: impl fmt::Display) -> serde_json::Value {
+pub fn failure(
+    operation: Operation,
+    code: ErrorCode,
+    description: impl fmt::Display,
+) -> serde_json::Value {
     fn json<P: Default + Serialize>(code: ErrorCode, d: String) -> serde_json::Value {
         serde_json::to_value(Answer::<P>::failure(code, d)).unwrap_or(serde_json::Value::Null)
     }
@@ -322,7 +328,9 @@ pub fn failure(operation: Operation, code: ErrorCode, description: impl fmt::Dis
 /// Serializes an answer as compact JSON in pure ASCII (non-ASCII escaped as `\uXXXX`).
 pub fn to_body<T: Serialize>(answer: &T) -> Vec<u8> {
     let text = serde_json::to_string(answer).unwrap_or_else(|e| {
-        format!(r#"{{"status":"FAIL","ErrorCode":"20","ErrorDesc":"answer not serializable: {e}"}}"#)
+        format!(
+            r#"{{"status":"FAIL","ErrorCode":"20","ErrorDesc":"answer not serializable: {e}"}}"#
+        )
     });
     let mut out = String::with_capacity(text.len());
     // Outside strings JSON is ASCII, so every non-ASCII character sits inside a string.
@@ -427,7 +435,11 @@ pub struct AgencyItem {
     #[serde(default, deserialize_with = "lenient::string")]
     pub id: String,
     /// Parent's id; omitted for roots.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub pid: Option<String>,
     /// Agency code.
     #[serde(default, deserialize_with = "lenient::string")]
@@ -436,10 +448,18 @@ pub struct AgencyItem {
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
     /// Contact e-mail; omitted when unknown.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub mail: Option<String>,
     /// Previous code after a renumbering; omitted when none.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub old_code: Option<String>,
 }
 
@@ -456,17 +476,28 @@ pub struct AgencyQd20Item {
     #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
     /// Contact e-mail; omitted when unknown.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub mail: Option<String>,
     /// The QCVN 102 code of the same agency; omitted when none.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_string"
+    )]
     pub code102: Option<String>,
 }
 
 /// Formats an instant for list answers: `dd/MM/yyyy HH:mm:ss`, Vietnam time.
 pub fn vxp_time(at: DateTime<Utc>) -> String {
-    let vietnam = FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| unreachable!("+07:00 is valid"));
-    at.with_timezone(&vietnam).format("%d/%m/%Y %H:%M:%S").to_string()
+    let vietnam =
+        FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| unreachable!("+07:00 is valid"));
+    at.with_timezone(&vietnam)
+        .format("%d/%m/%Y %H:%M:%S")
+        .to_string()
 }
 
 /// Tolerant readers for answers from other axes: numbers where strings are expected, `null`.
@@ -501,7 +532,9 @@ mod lenient {
                 .trim()
                 .parse()
                 .map_err(|_| serde::de::Error::custom(format!("count {s:?} is not a number"))),
-            other => Err(serde::de::Error::custom(format!("count {other} is not a number"))),
+            other => Err(serde::de::Error::custom(format!(
+                "count {other} is not a number"
+            ))),
         }
     }
 

@@ -24,17 +24,15 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
-use hmac::{Hmac, KeyInit, Mac};
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use chrono::{DateTime, Utc};
+use hmac::Mac;
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use sha2::{Digest, Sha256};
 
 use super::operation::Operation;
 use super::replay::{ReplayCache, ReplayGuard, ReplayKey, Seen};
-
-/// The prefix of every protocol header, spelled as the SDK spells it.
-pub const PREFIX: &str = "XroadVnpt-";
+use super::sign::{PREFIX, SystemId, VxpSecret, mac, parse_sdk_timestamp};
 
 /// Largest `XroadVnpt-sign-header` accepted; the SDK's are a few hundred bytes.
 pub const MAX_SIGN_HEADER_BYTES: usize = 16 * 1024;
@@ -47,94 +45,6 @@ const META_HEADERS: [&str; 3] = ["sign-header", "sign-header-key", "hash-header"
 
 /// Headers every request must have signed when it sends them.
 const ALWAYS_COVERED: [&str; 2] = ["systemid", "timestamp"];
-
-/// Vietnam's fixed UTC offset, in which the SDK formats its timestamp.
-const VIETNAM_OFFSET_SECS: i32 = 7 * 3600;
-
-/// The connecting system's identifier as issued with its secret (e.g. `000.00.99.H44`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SystemId(String);
-
-impl SystemId {
-    /// Parses a system id: non-empty, at most 128 characters, no control characters.
-    pub fn parse(s: &str) -> Option<SystemId> {
-        let s = s.trim_matches([' ', '\t']);
-        (!s.is_empty() && s.chars().count() <= 128 && !s.chars().any(char::is_control))
-            .then(|| SystemId(s.to_owned()))
-    }
-
-    /// The id as sent.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for SystemId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// A system's shared HMAC secret; its `Debug` output never shows the value.
-#[derive(Clone, PartialEq, Eq)]
-pub struct VxpSecret(String);
-
-impl VxpSecret {
-    /// Wraps a secret as configured (used as its UTF-8 bytes, not base64-decoded).
-    pub fn new(secret: impl Into<String>) -> VxpSecret {
-        VxpSecret(secret.into())
-    }
-
-    /// The secret's bytes, as the SDK keys its HMAC with them.
-    pub fn as_bytes(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
-}
-
-impl fmt::Debug for VxpSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("VxpSecret(<redacted>)")
-    }
-}
-
-/// Computes `XroadVnpt-hash-header` for a sign-header string: lowercase hex HMAC-SHA256.
-pub fn hash_header(secret: &VxpSecret, sign_header: &[u8]) -> String {
-    hex::encode(mac(secret, sign_header).finalize().into_bytes())
-}
-
-fn mac(secret: &VxpSecret, message: &[u8]) -> Hmac<Sha256> {
-    // HMAC accepts keys of any length, so this cannot fail; an empty key is still a key.
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(message);
-    mac
-}
-
-/// Formats an instant as the SDK's `ddMMyyyy'T'HHmmss+SSSS` (the last four are milliseconds).
-pub fn format_sdk_timestamp(at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&vietnam());
-    format!(
-        "{}+{:04}",
-        local.format("%d%m%YT%H%M%S"),
-        local.timestamp_subsec_millis()
-    )
-}
-
-/// Parses the SDK's timestamp, read as Vietnam time (UTC+07:00).
-pub fn parse_sdk_timestamp(s: &str) -> Option<DateTime<FixedOffset>> {
-    let (main, millis) = s.trim().split_once('+')?;
-    if millis.len() != 4 || !millis.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let millis: i64 = millis.parse().ok()?;
-    let naive = NaiveDateTime::parse_from_str(main, "%d%m%YT%H%M%S").ok()?;
-    let at = vietnam().from_local_datetime(&naive).single()?;
-    Some(at + chrono::Duration::milliseconds(millis))
-}
-
-fn vietnam() -> FixedOffset {
-    FixedOffset::east_opt(VIETNAM_OFFSET_SECS).unwrap_or_else(|| unreachable!("+07:00 is valid"))
-}
 
 /// Why a VXP request is not authenticated; each message says what to fix.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -205,7 +115,9 @@ pub enum AuthError {
         reason: String,
     },
     /// `XroadVnpt-sign-header-key` names other keys than the signed object has.
-    #[error("XroadVnpt-sign-header-key lists [{listed}] but XroadVnpt-sign-header signs [{signed}]")]
+    #[error(
+        "XroadVnpt-sign-header-key lists [{listed}] but XroadVnpt-sign-header signs [{signed}]"
+    )]
     SignHeaderKeyMismatch {
         /// Names listed, `;`-joined.
         listed: String,
@@ -413,14 +325,16 @@ impl SignedHeaders {
 
     /// Every signed `(key as signed, value)` pair, in signed order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries.iter().map(|(_, k, v)| (k.as_str(), v.as_str()))
+        self.entries
+            .iter()
+            .map(|(_, k, v)| (k.as_str(), v.as_str()))
     }
 
     /// Headers as if verified, for unit tests of code that consumes them.
     #[cfg(test)]
     pub(crate) fn for_tests(system_id: &str, pairs: &[(&str, &str)]) -> SignedHeaders {
         SignedHeaders {
-            system_id: SystemId(system_id.to_owned()),
+            system_id: SystemId::parse(system_id).unwrap_or_else(|| panic!("bad id {system_id}")),
             entries: pairs
                 .iter()
                 .map(|(k, v)| (k.to_ascii_lowercase(), full_name(k), (*v).to_owned()))
@@ -454,7 +368,7 @@ impl Default for VerifierConfig {
     }
 }
 
-/// Verifies requests; share one per hub (it holds the replay memory).
+/// Verifies requests; use one per hub (it holds the replay memory, which clones share).
 #[derive(Clone, Debug)]
 pub struct Verifier {
     config: VerifierConfig,
@@ -536,7 +450,7 @@ impl Verifier {
     ) -> Result<Verified, AuthError> {
         let Some(secret) = secret else {
             return Err(AuthError::UnknownSystem {
-                system_id: claim.system_id.0.clone(),
+                system_id: claim.system_id.as_str().to_owned(),
             });
         };
         if mac(secret, &claim.sign_header)
@@ -544,7 +458,7 @@ impl Verifier {
             .is_err()
         {
             return Err(AuthError::SignatureMismatch {
-                system_id: claim.system_id.0.clone(),
+                system_id: claim.system_id.as_str().to_owned(),
             });
         }
         let signed = parse_signed_object(&claim.sign_header)?;
@@ -576,10 +490,16 @@ impl Verifier {
         Ok(Verified { headers, replay })
     }
 
-    fn check_timestamp(&self, headers: &SignedHeaders, wall: DateTime<Utc>) -> Result<(), AuthError> {
-        let value = headers.get("timestamp").ok_or_else(|| AuthError::MissingHeader {
-            header: full_name("timestamp"),
-        })?;
+    fn check_timestamp(
+        &self,
+        headers: &SignedHeaders,
+        wall: DateTime<Utc>,
+    ) -> Result<(), AuthError> {
+        let value = headers
+            .get("timestamp")
+            .ok_or_else(|| AuthError::MissingHeader {
+                header: full_name("timestamp"),
+            })?;
         if self.config.max_timestamp_age.is_none() && self.config.max_timestamp_ahead.is_none() {
             return Ok(());
         }
@@ -615,7 +535,7 @@ impl Verifier {
 fn replay_key(claim: &Claim, body: &[u8]) -> ReplayKey {
     let mut h = Sha256::new();
     h.update(b"truc-vxp-replay\0");
-    h.update(claim.system_id.0.as_bytes());
+    h.update(claim.system_id.as_str().as_bytes());
     h.update([0]);
     h.update(claim.operation.path().as_bytes());
     h.update([0]);
@@ -657,9 +577,10 @@ fn canonical_json(v: &serde_json::Value) -> String {
 
 /// Parses the signed JSON into `(lower-case name, key as signed, value)`, refusing duplicates.
 fn parse_signed_object(raw: &[u8]) -> Result<Vec<(String, String, String)>, AuthError> {
-    let object: SignedObject = serde_json::from_slice(raw).map_err(|e| AuthError::BadSignHeader {
-        reason: e.to_string(),
-    })?;
+    let object: SignedObject =
+        serde_json::from_slice(raw).map_err(|e| AuthError::BadSignHeader {
+            reason: e.to_string(),
+        })?;
     let mut out: Vec<(String, String, String)> = Vec::with_capacity(object.0.len());
     for (key, value) in object.0 {
         let Some(rest) = strip_prefix_ignore_case(&key) else {
@@ -788,7 +709,10 @@ fn text<'a>(value: &'a [u8], key: &str) -> Result<&'a str, AuthError> {
 
 /// Strips the optional whitespace HTTP allows around a field value.
 fn trim_ows(v: &[u8]) -> &[u8] {
-    let start = v.iter().position(|b| !matches!(b, b' ' | b'\t')).unwrap_or(v.len());
+    let start = v
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t'))
+        .unwrap_or(v.len());
     let end = v
         .iter()
         .rposition(|b| !matches!(b, b' ' | b'\t'))

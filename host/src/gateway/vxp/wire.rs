@@ -17,7 +17,8 @@ use std::str::FromStr;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use sha2::{Digest, Sha256};
 
-use super::auth::{PREFIX, SignedHeaders};
+use super::auth::SignedHeaders;
+use super::sign::PREFIX;
 use crate::edxml::OrganId;
 
 /// Most recipients accepted in one `XroadVnpt-to`.
@@ -88,9 +89,7 @@ fn invalid(header: &str, value: &str, reason: impl Into<String>) -> WireError {
 fn required<'a>(signed: &'a SignedHeaders, name: &str) -> Result<&'a str, WireError> {
     match signed.get(name).map(str::trim) {
         Some(v) if !v.is_empty() => Ok(v),
-        _ => Err(WireError::MissingHeader {
-            header: full(name),
-        }),
+        _ => Err(WireError::MissingHeader { header: full(name) }),
     }
 }
 
@@ -352,7 +351,11 @@ fn is_multipart(content_type: &str) -> bool {
 }
 
 /// The content of the part named `name` in a `multipart/form-data` body.
-fn multipart_part<'b>(content_type: &str, body: &'b [u8], name: &str) -> Result<&'b [u8], WireError> {
+fn multipart_part<'b>(
+    content_type: &str,
+    body: &'b [u8],
+    name: &str,
+) -> Result<&'b [u8], WireError> {
     let bad = |reason: &str| WireError::BadMultipart {
         reason: reason.to_owned(),
     };
@@ -457,7 +460,11 @@ impl ListQuery {
 
 /// Parses a list filter date: `dd/MM/yyyy HH:mm:ss` (the SDK samples' format), also `dd/MM/yyyy`,
 /// `yyyy/MM/dd[ HH:mm:ss]` and ISO `yyyy-MM-dd[THH:mm:ss]`, read as Vietnam time.
-fn parse_vxp_date(header: &str, value: &str, end_of_day: bool) -> Result<DateTime<FixedOffset>, WireError> {
+fn parse_vxp_date(
+    header: &str,
+    value: &str,
+    end_of_day: bool,
+) -> Result<DateTime<FixedOffset>, WireError> {
     const WITH_TIME: [&str; 4] = [
         "%d/%m/%Y %H:%M:%S",
         "%Y/%m/%d %H:%M:%S",
@@ -634,10 +641,12 @@ impl AgencyRegistration {
     pub fn parse(body: &[u8]) -> Result<AgencyRegistration, WireError> {
         let fail = |p: String| WireError::InvalidAgency { problems: vec![p] };
         if body.len() > MAX_AGENCY_BODY_BYTES {
-            return Err(fail(format!("the body exceeds {MAX_AGENCY_BODY_BYTES} bytes")));
+            return Err(fail(format!(
+                "the body exceeds {MAX_AGENCY_BODY_BYTES} bytes"
+            )));
         }
-        let value: serde_json::Value = serde_json::from_slice(body)
-            .map_err(|e| fail(format!("the body is not JSON: {e}")))?;
+        let value: serde_json::Value =
+            serde_json::from_slice(body).map_err(|e| fail(format!("the body is not JSON: {e}")))?;
         let object = value
             .as_object()
             .ok_or_else(|| fail("the body is not a JSON object".into()))?;

@@ -1,7 +1,8 @@
 use super::*;
-use crate::gateway::vxp::auth::{Verifier, VerifierConfig, VxpSecret};
+use crate::gateway::vxp::auth::{Verifier, VerifierConfig};
 use crate::gateway::vxp::operation::Operation;
 use crate::gateway::vxp::sdk_trace::{self, SECRET, SEND_EDOC_FILE, SYSTEM_ID};
+use crate::gateway::vxp::sign::VxpSecret;
 
 fn signed(pairs: &[(&str, &str)]) -> SignedHeaders {
     SignedHeaders::for_tests(SYSTEM_ID, pairs)
@@ -35,12 +36,22 @@ fn the_traced_hash_file_is_the_unpadded_sha256_of_the_file_without_crlf() {
         padded_hash_file(SEND_EDOC_FILE),
         "d9f356427bf19c4cfc633bed01359c7281ddc37f29666477b5481519c0a51fd7"
     );
-    assert_eq!(hash_file_form(declared, SEND_EDOC_FILE), Some(HashForm::Unpadded));
     assert_eq!(
-        hash_file_form(&padded_hash_file(SEND_EDOC_FILE).to_uppercase(), SEND_EDOC_FILE),
+        hash_file_form(declared, SEND_EDOC_FILE),
+        Some(HashForm::Unpadded)
+    );
+    assert_eq!(
+        hash_file_form(
+            &padded_hash_file(SEND_EDOC_FILE).to_uppercase(),
+            SEND_EDOC_FILE
+        ),
         Some(HashForm::Padded)
     );
-    assert_eq!(hash_file_form(declared, &r.body()), None, "the CRLF is not hashed");
+    assert_eq!(
+        hash_file_form(declared, &r.body()),
+        None,
+        "the CRLF is not hashed"
+    );
 }
 
 #[test]
@@ -85,7 +96,10 @@ fn a_body_without_crlf_is_accepted_and_a_file_ending_in_crlf_is_kept_whole() {
     assert_eq!((bare.package, bare.framing), (&file[..], Framing::Raw));
     let sdk_body = [&file[..], b"\r\n"].concat();
     let framed = SendEdoc::parse(&headers, None, &sdk_body).expect("SDK framing");
-    assert_eq!((framed.package, framed.framing), (&file[..], Framing::RawWithCrlf));
+    assert_eq!(
+        (framed.package, framed.framing),
+        (&file[..], Framing::RawWithCrlf)
+    );
 }
 
 #[test]
@@ -112,15 +126,24 @@ fn a_multipart_body_with_a_file_doc_part_is_tolerated() {
     ]
     .concat();
     let headers = send_headers(Some(r#"["000.00.00.H41"]"#), &padded_hash_file(file));
-    let send = SendEdoc::parse(&headers, Some("multipart/form-data; boundary=\"XyZ\""), &body)
-        .expect("multipart");
+    let send = SendEdoc::parse(
+        &headers,
+        Some("multipart/form-data; boundary=\"XyZ\""),
+        &body,
+    )
+    .expect("multipart");
     assert_eq!(send.package, file);
     assert_eq!(send.framing, Framing::Multipart);
     assert_eq!(send.hash_form, HashForm::Padded);
 
-    let no_part = [&b"--XyZ\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--XyZ--"[..]].concat();
-    let err = SendEdoc::parse(&headers, Some("multipart/form-data; boundary=XyZ"), &no_part)
-        .expect_err("no file_doc");
+    let no_part =
+        [&b"--XyZ\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--XyZ--"[..]].concat();
+    let err = SendEdoc::parse(
+        &headers,
+        Some("multipart/form-data; boundary=XyZ"),
+        &no_part,
+    )
+    .expect_err("no file_doc");
     assert!(err.to_string().contains("no part named file_doc"), "{err}");
 }
 
@@ -131,8 +154,12 @@ fn the_sdk_multipart_content_type_over_a_raw_body_still_reads_the_raw_file() {
     let file = b"<edXML/>";
     let body = [&file[..], b"\r\n"].concat();
     let headers = send_headers(None, &sdk_hash_file(file));
-    let send = SendEdoc::parse(&headers, Some("multipart/form-data; boundary===1700000000000==="), &body)
-        .expect("raw under a multipart label");
+    let send = SendEdoc::parse(
+        &headers,
+        Some("multipart/form-data; boundary===1700000000000==="),
+        &body,
+    )
+    .expect("raw under a multipart label");
     assert_eq!(send.framing, Framing::RawWithCrlf);
 }
 
@@ -149,10 +176,22 @@ fn to_is_read_in_both_traced_forms_and_tolerated_bare() {
         assert_eq!(parse_to(form).expect(form), expected, "{form}");
     }
     assert_eq!(parse_to("[]").expect("empty"), Vec::<OrganId>::new());
-    assert_eq!(parse_to(r#""[]""#).expect("quoted empty"), Vec::<OrganId>::new());
-    for bad in [r#"["a""#, r#"[1]"#, r#"[""]"#, r#""\"[]\"""#, r#""unterminated"#] {
+    assert_eq!(
+        parse_to(r#""[]""#).expect("quoted empty"),
+        Vec::<OrganId>::new()
+    );
+    for bad in [
+        r#"["a""#,
+        r#"[1]"#,
+        r#"[""]"#,
+        r#""\"[]\"""#,
+        r#""unterminated"#,
+    ] {
         let err = parse_to(bad).expect_err(bad);
-        assert!(err.to_string().starts_with("header XroadVnpt-to"), "{bad}: {err}");
+        assert!(
+            err.to_string().starts_with("header XroadVnpt-to"),
+            "{bad}: {err}"
+        );
     }
 }
 
@@ -217,14 +256,20 @@ fn list_queries_default_to_edoc_and_read_sdk_dates_as_vietnam_time() {
 
     for (k, v) in [("fromDate", "2026-13-01"), ("toDate", "yesterday")] {
         let err = ListQuery::parse(&signed(&[(k, v)])).expect_err(v);
-        assert!(err.to_string().contains("expected dd/MM/yyyy HH:mm:ss"), "{err}");
+        assert!(
+            err.to_string().contains("expected dd/MM/yyyy HH:mm:ss"),
+            "{err}"
+        );
     }
     let reversed = ListQuery::parse(&signed(&[
         ("fromDate", "02/03/2026 00:00:00"),
         ("toDate", "01/03/2026 00:00:00"),
     ]))
     .expect_err("reversed");
-    assert!(reversed.to_string().contains("before fromDate"), "{reversed}");
+    assert!(
+        reversed.to_string().contains("before fromDate"),
+        "{reversed}"
+    );
 }
 
 #[test]
@@ -234,7 +279,10 @@ fn get_edoc_and_update_status_read_the_traced_values() {
         ("docId", get.header("XroadVnpt-docId")),
         ("filePath", get.header("XroadVnpt-filePath")),
     ]);
-    assert_eq!(GetEdoc::parse(&headers).expect("getEdoc").doc_id.as_str(), "abc-123");
+    assert_eq!(
+        GetEdoc::parse(&headers).expect("getEdoc").doc_id.as_str(),
+        "abc-123"
+    );
 
     let lower = signed(&[("docid", "abc-123"), ("status", "DONE")]);
     let update = UpdateStatus::parse(&lower).expect("docid spelling of .NET");
@@ -274,7 +322,10 @@ fn status_keywords_map_to_the_enum_and_unknown_values_are_kept() {
         ("description", "khong doc duoc goi tin"),
     ]))
     .expect("description");
-    assert_eq!(with_text.description.as_deref(), Some("khong doc duoc goi tin"));
+    assert_eq!(
+        with_text.description.as_deref(),
+        Some("khong doc duoc goi tin")
+    );
     assert!(UpdateStatus::parse(&signed(&[("docId", "d1")])).is_err());
 }
 
@@ -293,7 +344,8 @@ fn delete_agency_needs_its_code() {
 #[test]
 fn register_agency_validates_required_fields_and_mail() {
     let ok = AgencyRegistration::parse(
-        br#"{"id":12,"pid":"3","code":" 000.01.01.H41 ","name":"Sở Nội vụ","mail":"snv@hanoi.gov.vn","extra":true}"#,
+        r#"{"id":12,"pid":"3","code":" 000.01.01.H41 ","name":"Sở Nội vụ","mail":"snv@hanoi.gov.vn","extra":true}"#
+            .as_bytes(),
     )
     .expect("valid");
     assert_eq!(ok.id.as_deref(), Some("12"));
@@ -301,7 +353,8 @@ fn register_agency_validates_required_fields_and_mail() {
     assert_eq!(ok.code.as_str(), "000.01.01.H41");
     assert_eq!(ok.name, "Sở Nội vụ");
 
-    let err = AgencyRegistration::parse(br#"{"code":"","mail":"not-an-address"}"#).expect_err("bad");
+    let err =
+        AgencyRegistration::parse(br#"{"code":"","mail":"not-an-address"}"#).expect_err("bad");
     let WireError::InvalidAgency { problems } = &err else {
         panic!("{err}")
     };
@@ -313,7 +366,11 @@ fn register_agency_validates_required_fields_and_mail() {
             "mail \"not-an-address\" is not a valid e-mail address".to_owned(),
         ]
     );
-    for bad in [&b"[]"[..], b"not json", br#"{"code":"x","name":"n","mail":["a@b.vn"]}"#] {
+    for bad in [
+        &b"[]"[..],
+        b"not json",
+        br#"{"code":"x","name":"n","mail":["a@b.vn"]}"#,
+    ] {
         assert!(AgencyRegistration::parse(bad).is_err());
     }
     let huge = vec![b' '; MAX_AGENCY_BODY_BYTES + 1];
@@ -326,8 +383,20 @@ fn email_validation_accepts_addresses_and_refuses_lookalikes() {
         assert!(is_valid_email(good), "{good}");
     }
     for bad in [
-        "", "a", "a@", "@b.vn", "a@b", "a@@b.vn", "a b@c.vn", ".a@b.vn", "a..b@c.vn", "a@-b.vn",
-        "a@b.v", "a@b.123", "ă@b.vn", "a@b..vn",
+        "",
+        "a",
+        "a@",
+        "@b.vn",
+        "a@b",
+        "a@@b.vn",
+        "a b@c.vn",
+        ".a@b.vn",
+        "a..b@c.vn",
+        "a@-b.vn",
+        "a@b.v",
+        "a@b.123",
+        "ă@b.vn",
+        "a@b..vn",
     ] {
         assert!(!is_valid_email(bad), "{bad}");
     }

@@ -1,0 +1,3 @@
+//! Outbound side of the national axis (VXP) protocol.
+
+pub mod client;
