@@ -6,6 +6,7 @@ mod artifact_cache;
 mod backends;
 mod common;
 mod containment;
+mod demo;
 mod directory;
 mod edxml;
 mod edxml_cli;

@@ -6,6 +6,8 @@
 //! - poll: `GET {base-url}/api/outbox?limit=N` → `{"items":[{"id":…,"message":{…}}]}`.
 //! - acknowledge: `POST {base-url}/api/outbox/ack` with `{"ids":[…]}`.
 //!
+//! Every request carries `User-Agent: truc-json-office/VERSION`.
+//!
 //! Settings: `base-url` (required for the connector), secret `api-token` (sent as a bearer
 //! token when set).
 
@@ -35,7 +37,14 @@ fn base_url() -> Result<String, AdapterError> {
 }
 
 fn headers(extra: &[(&'static str, String)]) -> Vec<(String, String)> {
-    let mut h = vec![("content-type".to_string(), "application/json".to_string())];
+    let mut h = vec![
+        ("content-type".to_string(), "application/json".to_string()),
+        // Which adapter release made the request: the system's logs can tell versions apart.
+        (
+            "user-agent".to_string(),
+            concat!("truc-json-office/", env!("CARGO_PKG_VERSION")).to_string(),
+        ),
+    ];
     if let Some(token) = truc_guest::secret("api-token") {
         h.push(("authorization".into(), format!("Bearer {token}")));
     }
@@ -87,7 +96,8 @@ impl Codec for JsonOffice {
     fn describe() -> AdapterInfo {
         AdapterInfo {
             name: "json-office".into(),
-            version: "1.0.0".into(),
+            // The package version: `json-office-next` builds this source as 1.1.0.
+            version: env!("CARGO_PKG_VERSION").into(),
             vendor: "truc project (example adapter)".into(),
             formats: vec!["application/json".into()],
             description: "JSON-over-HTTP QLVB: its JSON records, POST delivery, outbox polling."
