@@ -20,6 +20,7 @@ mod guest_kit;
 mod hot_swap;
 mod hub;
 mod manifest_ui;
+mod operator_cli;
 mod packages;
 mod plugin_formats;
 mod push_poll;

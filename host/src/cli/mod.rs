@@ -77,6 +77,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::serve(args, &g),
         Command::Demo(args) => serve::demo(args, &g),
         other => {
+            if g.server.is_some()
+                && matches!(
+                    other,
+                    Command::Send(_) | Command::Inbox(_) | Command::Document(_)
+                )
+            {
+                anyhow::bail!(
+                    "`send`, `inbox` and `document` act as an endpoint on this machine's store; through a running hub, systems use its REST API (/api/v1) with their own API key. Drop --server"
+                );
+            }
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
