@@ -1,7 +1,9 @@
 //! Fuzzes the edXML reader: no input may panic, allocate without bound or recurse deeply.
 //! Whatever reads must also validate, write canonically, and read back to the same package.
 //!
-//! Run with `cargo fuzz run edxml_read` from the repository root.
+//! Run with `cargo fuzz run edxml_read` from the repository root (nightly, for the sanitizer
+//! flags). On stable, `cargo build --manifest-path fuzz/Cargo.toml` checks that it builds, and the
+//! binary replays a corpus: `target/debug/edxml_read DIR -runs=N`.
 
 #![no_main]
 
