@@ -7,6 +7,7 @@
 pub mod bundled;
 pub mod cli;
 pub mod config;
+pub mod conformance;
 pub mod demo;
 pub mod directory;
 pub mod edxml;

@@ -5,6 +5,7 @@ mod adapters;
 mod artifact_cache;
 mod backends;
 mod common;
+mod conformance;
 mod containment;
 mod demo;
 mod directory;

@@ -15,7 +15,11 @@ impl Codec for StatusLine {
             [sender, doc, code, note] => Ok(Message::Status(status::report(sender, doc, status::from_code(code), note))),
             _ => Err(malformed("expected SENDER;DOCUMENT-ID;CODE;NOTE", Some(format!("line {}", i + 1)))),
         };
-        text.lines().filter(|l| !l.trim().is_empty()).enumerate().map(line).collect()
+        let messages: Vec<Message> = text.lines().filter(|l| !l.trim().is_empty()).enumerate().map(line).collect::<Result<_, _>>()?;
+        if messages.is_empty() {
+            return Err(malformed("no status line: the input is empty", None));
+        }
+        Ok(messages)
     }
 
     fn encode(message: Message) -> Result<Payload, AdapterError> {
