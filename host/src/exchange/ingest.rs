@@ -195,8 +195,7 @@ impl Exchange {
             let host = route::host_of(&mut tx, &facts.sender).await?;
             // The upstream axis speaks for every agency hosted nowhere here (decision 0028),
             // never for one of ours.
-            let upstream_speaks =
-                host.is_none() && self.is_upstream(&mut tx, Some(caller)).await?;
+            let upstream_speaks = host.is_none() && self.is_upstream(&mut tx, Some(caller)).await?;
             if host != Some(caller.endpoint_id) && !upstream_speaks {
                 return Err(IngestError::Forbidden {
                     endpoint: caller.name.clone(),

@@ -154,7 +154,10 @@ impl Exchange {
             return Ok((routes, unknown));
         }
         let Some((endpoint_id, mode)) = upstream_route(conn, name).await? else {
-            tracing::warn!(upstream = name, "the upstream endpoint does not exist; agencies not hosted here cannot be routed");
+            tracing::warn!(
+                upstream = name,
+                "the upstream endpoint does not exist; agencies not hosted here cannot be routed"
+            );
             return Ok((routes, unknown));
         };
         if caller.is_some_and(|c| c.endpoint_id == endpoint_id) {
