@@ -381,6 +381,15 @@ async fn a_province_document_reaches_a_ministry_on_the_national_axis_and_its_sta
     let (dir, port) = national.kill();
     send(4).await;
     send(5).await;
+    eventually(
+        "the province tries document 5 against the dead axis and schedules a retry",
+        || async {
+            timeline(&province.url, &qlvb, 5)
+                .await
+                .contains(&"retry-scheduled".to_owned())
+        },
+    )
+    .await;
     let national = National::start(dir, port).await;
     let expected: Vec<String> = {
         let mut v: Vec<String> = (2..=5).map(|n| crate::world::doc_id(H41, n)).collect();
@@ -457,6 +466,32 @@ async fn a_province_document_reaches_a_ministry_on_the_national_axis_and_its_sta
     want.sort();
     assert_eq!(got, want, "every status exactly once");
 
+    // 4. A ministry's document down to the province agency, through the same endpoint.
+    let down = with_key(
+        "POST",
+        &format!("{}/api/v1/packages", national.url()),
+        &vpcp,
+        document(G22, &[H41], 6),
+    )
+    .await;
+    assert_eq!(down.status, 201, "{}", String::from_utf8_lossy(&down.body));
+    eventually(
+        "the ministry's document reaches the province agency",
+        || async { !mailbox(&province.url, &qlvb, "document").await.is_empty() },
+    )
+    .await;
+    let item = mailbox(&province.url, &qlvb, "document").await.remove(0);
+    assert_eq!(item["sender"], G22);
+    let id = item["delivery_id"].as_str().unwrap();
+    let fetched = with_key(
+        "GET",
+        &format!("{}/api/v1/mailbox/{id}", province.url),
+        &qlvb,
+        "",
+    )
+    .await;
+    assert_eq!(hops(&fetched.body), [NATIONAL_HUB, PROVINCE_HUB]);
+
     // Nothing was lost on the way: no dead letters on the province platform.
     let dead = admin_at(
         &province.url,
@@ -467,25 +502,27 @@ async fn a_province_document_reaches_a_ministry_on_the_national_axis_and_its_sta
     .await;
     assert_eq!(dead.as_array().map(Vec::len), Some(0), "{dead}");
     // And the province's copy of document 1 records the ministry's answer.
-    let key = &qlvb;
-    let q = format!(
-        "{}/api/v1/documents/timeline?document_id={}",
-        province.url,
-        urlencode(&crate::world::doc_id(H41, 1))
-    );
-    let t = with_key("GET", &q, key, "").await.json();
-    let events: Vec<&str> = t
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["event"].as_str().unwrap())
-        .collect();
+    let events = timeline(&province.url, &qlvb, 1).await;
     assert!(
-        events.contains(&"delivered") && events.contains(&"status"),
+        events.contains(&"delivered".to_owned()) && events.contains(&"status".to_owned()),
         "{events:?}"
     );
     drop(national);
     province.stop().await;
+}
+
+/// The events of H41's document `n` on the hub at `base`, as H41's system sees them.
+async fn timeline(base: &str, key: &str, n: u32) -> Vec<String> {
+    let q = format!(
+        "{base}/api/v1/documents/timeline?document_id={}",
+        urlencode(&crate::world::doc_id(H41, n))
+    );
+    let t = with_key("GET", &q, key, "").await.json();
+    t.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 fn urlencode(s: &str) -> String {
