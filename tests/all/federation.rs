@@ -14,7 +14,7 @@ use truc::edxml::{self, Limits, MemorySink, Package};
 use truc::runtime::units::Span;
 
 use crate::hub::{self, ADMIN, TestHub, with_key};
-use crate::world::{G22, H41, document, status};
+use crate::world::{G22, H14, H41, document, status};
 
 /// The national axis's own code in trace headers.
 const NATIONAL_HUB: &str = "000.00.99.G22";
@@ -535,3 +535,84 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// The world of the exchange tests, plus an upstream endpoint named in the settings.
+async fn with_upstream(store: truc::store::Store) -> (crate::world::World, truc::exchange::Caller) {
+    let settings = truc::exchange::ExchangeSettings {
+        upstream: Some("national".into()),
+        ..truc::exchange::ExchangeSettings::default()
+    };
+    let upstream = crate::world::endpoint(&store, "national", "poll", &[]).await;
+    (crate::world::world_with(store, settings).await, upstream)
+}
+
+async fn agencies_hosted_nowhere_go_upstream_and_never_back(store: truc::store::Store) {
+    use truc::exchange::IngestError;
+    const MINISTRY: &str = "000.00.00.G09";
+    const OTHER_PROVINCE: &str = "000.00.00.H99";
+    let (w, upstream) = with_upstream(store).await;
+
+    // Up: a receiver hosted nowhere here gets a delivery to the upstream endpoint; local ones
+    // are served locally.
+    let r = crate::world::send(&w.ex, &w.nghean, document(H41, &[MINISTRY, H14], 1))
+        .await
+        .unwrap();
+    let mut routed: Vec<(String, String)> = r
+        .deliveries
+        .iter()
+        .map(|d| (d.receiver.clone(), d.endpoint.clone()))
+        .collect();
+    routed.sort();
+    assert_eq!(
+        routed,
+        [
+            (MINISTRY.to_owned(), "national".to_owned()),
+            (H14.to_owned(), "caobang".to_owned())
+        ]
+    );
+    assert!(r.unknown_receivers.is_empty());
+
+    // Down: the upstream speaks for agencies hosted nowhere here; of a To list naming other
+    // provinces too, this hub keeps its own and sends nothing back up.
+    let r = crate::world::send(
+        &w.ex,
+        &upstream,
+        document(MINISTRY, &[H41, OTHER_PROVINCE], 2),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.deliveries.len(), 1);
+    assert_eq!(r.deliveries[0].endpoint, "nghean");
+    assert_eq!(r.unknown_receivers, [OTHER_PROVINCE]);
+
+    // A package from upstream for no agency of ours is refused, not bounced back up.
+    let e = crate::world::send(&w.ex, &upstream, document(MINISTRY, &[OTHER_PROVINCE], 3))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, IngestError::UnknownReceivers(ref u) if u == &[OTHER_PROVINCE]),
+        "{e}"
+    );
+
+    // The upstream never speaks for an agency hosted here.
+    let e = crate::world::send(&w.ex, &upstream, document(H41, &[H14], 4))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, IngestError::Forbidden { .. }), "{e}");
+
+    // A status about the ministry's document goes back up, since its sender is hosted there.
+    let r = crate::world::send(
+        &w.ex,
+        &w.nghean,
+        status(H41, MINISTRY, 2, "03", "Đã vào sổ"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.deliveries.len(), 1);
+    assert_eq!(r.deliveries[0].endpoint, "national");
+    assert_eq!(r.deliveries[0].receiver, MINISTRY);
+}
+crate::on_both_backends!(
+    upstream_routing,
+    agencies_hosted_nowhere_go_upstream_and_never_back
+);
