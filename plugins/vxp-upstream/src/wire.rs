@@ -40,7 +40,11 @@ impl Signed {
         );
         entries.push(("timestamp".into(), timestamp.into()));
         entries.push(("Content-Type".into(), content_type.into()));
-        entries.extend(after.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        entries.extend(
+            after
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
         Signed { entries }
     }
 
@@ -312,7 +316,10 @@ mod tests {
             "systemid;servicetype;messagetype;timestamp;Content-Type"
         );
         let h = s.headers(SECRET);
-        let hash = h.iter().find(|(k, _)| k == "XroadVnpt-hash-header").unwrap();
+        let hash = h
+            .iter()
+            .find(|(k, _)| k == "XroadVnpt-hash-header")
+            .unwrap();
         assert_eq!(
             hash.1,
             "2872390c6c76474788f70de3e0a2a6abac63f3bcafd9507bcb36a5e5e200c951"
@@ -374,16 +381,31 @@ mod tests {
         assert_eq!(ok.doc_id().as_deref(), Some("t1"));
         let numeric = read_answer("x", 200, br#"{"status":"OK","ErrorCode":0}"#);
         assert!(numeric.is_ok());
-        let kind = |status, body: &str| read_answer("op", status, body.as_bytes()).unwrap_err().kind;
-        assert_eq!(kind(400, r#"{"ErrorCode":"18","ErrorDesc":"unknown"}"#), FailureKind::Rejected);
+        let kind =
+            |status, body: &str| read_answer("op", status, body.as_bytes()).unwrap_err().kind;
+        assert_eq!(
+            kind(400, r#"{"ErrorCode":"18","ErrorDesc":"unknown"}"#),
+            FailureKind::Rejected
+        );
         assert_eq!(kind(401, r#"{"ErrorCode":"15"}"#), FailureKind::Credentials);
         assert_eq!(kind(500, r#"{"ErrorCode":"20"}"#), FailureKind::Transient);
         assert_eq!(kind(409, r#"{"ErrorCode":"16"}"#), FailureKind::Transient);
         assert_eq!(kind(404, r#"{"ErrorCode":"24"}"#), FailureKind::NotFound);
-        assert_eq!(kind(502, "<html>bad gateway</html>"), FailureKind::Transient);
-        let e = read_answer("getEdoc", 400, br#"{"ErrorCode":"12","ErrorDesc":"no docId"}"#)
-            .unwrap_err();
-        assert!(e.message.contains("getEdoc") && e.message.contains("no docId"), "{}", e.message);
+        assert_eq!(
+            kind(502, "<html>bad gateway</html>"),
+            FailureKind::Transient
+        );
+        let e = read_answer(
+            "getEdoc",
+            400,
+            br#"{"ErrorCode":"12","ErrorDesc":"no docId"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("getEdoc") && e.message.contains("no docId"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
