@@ -27,6 +27,12 @@ impl Artifact {
 }
 
 /// The example adapters a hub offers out of the box.
-pub const EXAMPLES: &[Artifact] = &[EDXML_NATIVE, JSON_OFFICE, LEGACY_TCVN3, STATUS_LINE];
+pub const EXAMPLES: &[Artifact] = &[
+    EDXML_NATIVE,
+    JSON_OFFICE,
+    LEGACY_TCVN3,
+    STATUS_LINE,
+    VXP_UPSTREAM,
+];
 
 include!(concat!(env!("OUT_DIR"), "/plugins.rs"));

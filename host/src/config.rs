@@ -19,6 +19,7 @@
 //! retry-base = "2s"
 //! retry-max = "1h"
 //! hub-organ-id = "000.00.00.G22"            # written into each package's trace
+//! upstream = "national"                      # endpoint of the upstream axis (federation)
 //! holidays = ["2026-09-02"]
 //!
 //! [adapters]
@@ -93,6 +94,10 @@ pub struct ExchangeConfig {
     /// The hub's agency code for trace headers.
     #[serde(default)]
     pub hub_organ_id: Option<String>,
+    /// The endpoint of the upstream axis (federation): agencies hosted nowhere here are routed
+    /// to it, and it may send in their name.
+    #[serde(default)]
+    pub upstream: Option<String>,
     /// Public holidays (not working days for overdue tracking).
     #[serde(default)]
     pub holidays: Vec<NaiveDate>,
@@ -139,7 +144,7 @@ impl Config {
     }
 
     /// Applies `TRUC_DATA_DIR`, `DATABASE_URL`, `TRUC_LISTEN`, `TRUC_TLS_CERT`, `TRUC_TLS_KEY`,
-    /// `TRUC_HUB_ORGAN_ID`, `TRUC_ALLOW_UNSIGNED_ADAPTERS`.
+    /// `TRUC_HUB_ORGAN_ID`, `TRUC_UPSTREAM`, `TRUC_ALLOW_UNSIGNED_ADAPTERS`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         if let Some(v) = var("TRUC_DATA_DIR") {
             self.data_dir = v.into();
@@ -158,6 +163,9 @@ impl Config {
         }
         if let Some(v) = var("TRUC_HUB_ORGAN_ID") {
             self.exchange.hub_organ_id = Some(v);
+        }
+        if let Some(v) = var("TRUC_UPSTREAM") {
+            self.exchange.upstream = Some(v).filter(|v| !v.trim().is_empty());
         }
         if let Some(v) = var("TRUC_ALLOW_UNSIGNED_ADAPTERS") {
             self.adapters.allow_unsigned = match v.as_str() {
@@ -209,6 +217,7 @@ impl Config {
             retry_base: self.exchange.retry_base.0,
             retry_max: self.exchange.retry_max.0,
             hub_organ_id: self.exchange.hub_organ_id.clone(),
+            upstream: self.exchange.upstream.clone(),
             ..ExchangeSettings::default()
         }
     }
@@ -243,6 +252,7 @@ impl Default for ExchangeConfig {
             retry_base: Self::default_retry_base(),
             retry_max: Self::default_retry_max(),
             hub_organ_id: None,
+            upstream: None,
             holidays: Vec::new(),
         }
     }

@@ -16,6 +16,7 @@ mod edxml_support;
 mod edxml_ui;
 mod edxml_xmldsig;
 mod exchange;
+mod federation;
 mod gateway;
 mod guest_kit;
 mod hot_swap;

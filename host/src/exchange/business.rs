@@ -17,7 +17,7 @@ use sqlx::{AnyConnection, Row};
 use super::audit::{self, Event};
 use super::error::IngestError;
 use super::ingest::{self, Facts};
-use super::route::{self, Route};
+use super::route::Route;
 use super::spool::Spooled;
 use super::{Caller, Exchange, Receipt, UnknownReceivers, doc_key, new_transport_id};
 use crate::edxml::{
@@ -181,10 +181,12 @@ impl Exchange {
                 }
             }
         }
-        let (routes, unknown) = route::resolve(tx, &codes).await?;
-        if !unknown.is_empty()
-            && (self.settings.unknown_receivers == UnknownReceivers::Refuse || routes.is_empty())
-        {
+        let (routes, unknown) = self.routes(tx, &codes, caller).await?;
+        // A package from the upstream axis lists every receiver in To (§2); this hub keeps
+        // the ones it hosts.
+        let keep_known = self.settings.unknown_receivers == UnknownReceivers::AcceptKnown
+            || self.is_upstream(tx, caller).await?;
+        if !unknown.is_empty() && (!keep_known || routes.is_empty()) {
             return Err(IngestError::UnknownReceivers(unknown));
         }
 
@@ -401,7 +403,7 @@ impl Exchange {
         let mut facts = ingest::Facts::of(&package)?;
         // One revocation per update: the update's id makes the key unique.
         facts.dedupe_key = format!("{}\u{1f}by\u{1f}{update_id}", facts.dedupe_key);
-        let (routes, _unknown) = route::resolve(tx, receivers).await?;
+        let (routes, _unknown) = self.routes(tx, receivers, None).await?;
         let package_id = ingest::insert_package(
             tx,
             &facts,
@@ -428,14 +430,18 @@ impl Exchange {
     }
 }
 
-/// Routes to one agency's endpoint, or explains why there is none.
-pub(crate) async fn route_to(
-    conn: &mut AnyConnection,
-    agency: &str,
-) -> Result<Vec<Route>, IngestError> {
-    let (routes, unknown) = route::resolve(conn, &[agency.to_owned()]).await?;
-    if !unknown.is_empty() {
-        return Err(IngestError::UnknownReceivers(unknown));
+impl Exchange {
+    /// Routes to one agency's endpoint (or upstream), or explains why there is none.
+    pub(crate) async fn route_to(
+        &self,
+        conn: &mut AnyConnection,
+        agency: &str,
+        caller: Option<&Caller>,
+    ) -> Result<Vec<Route>, IngestError> {
+        let (routes, unknown) = self.routes(conn, &[agency.to_owned()], caller).await?;
+        if !unknown.is_empty() {
+            return Err(IngestError::UnknownReceivers(unknown));
+        }
+        Ok(routes)
     }
-    Ok(routes)
 }

@@ -193,7 +193,10 @@ impl Exchange {
         let mut tx = self.store.begin().await?;
         if let Some(caller) = caller {
             let host = route::host_of(&mut tx, &facts.sender).await?;
-            if host != Some(caller.endpoint_id) {
+            // The upstream axis speaks for every agency hosted nowhere here (decision 0028),
+            // never for one of ours.
+            let upstream_speaks = host.is_none() && self.is_upstream(&mut tx, Some(caller)).await?;
+            if host != Some(caller.endpoint_id) && !upstream_speaks {
                 return Err(IngestError::Forbidden {
                     endpoint: caller.name.clone(),
                     sender: facts.sender.clone(),

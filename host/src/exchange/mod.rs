@@ -46,6 +46,9 @@ pub struct ExchangeSettings {
     pub claim_lease: Duration,
     /// The hub's own agency code, written into each accepted package's trace (§4.4).
     pub hub_organ_id: Option<String>,
+    /// The endpoint (by name) of the upstream axis: the default route for agencies hosted
+    /// nowhere here, and a sender allowed to speak for them (federation, decision 0028).
+    pub upstream: Option<String>,
     /// Limits of the edXML reader.
     pub limits: Limits,
 }
@@ -59,6 +62,7 @@ impl Default for ExchangeSettings {
             retry_max: Duration::from_secs(3600),
             claim_lease: Duration::from_secs(60),
             hub_organ_id: None,
+            upstream: None,
             limits: Limits::default(),
         }
     }

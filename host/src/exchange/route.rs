@@ -1,8 +1,12 @@
 //! Routing: from agency codes to the endpoints that host them, inside the accepting
-//! transaction so a package is routed against one consistent directory.
+//! transaction so a package is routed against one consistent directory. Agencies hosted
+//! nowhere here go to the operator's upstream endpoint, if one is named (federation,
+//! decision 0028) — except for packages that came from the upstream itself, which never go
+//! back up.
 
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
+use super::{Caller, Exchange};
 use crate::store::StoreError;
 
 /// Where a receiving agency is served.
@@ -93,4 +97,80 @@ pub async fn host_of(conn: &mut AnyConnection, code: &str) -> Result<Option<i64>
         Some(r) => r.try_get::<Option<i64>, _>("endpoint_id")?,
         None => None,
     })
+}
+
+/// The upstream endpoint named `name`, as a route target, if it exists.
+async fn upstream_route(
+    conn: &mut AnyConnection,
+    name: &str,
+) -> Result<Option<(i64, String)>, StoreError> {
+    let row = sqlx::query("SELECT id, mode FROM endpoints WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(r) => Some((r.try_get("id")?, r.try_get("mode")?)),
+        None => None,
+    })
+}
+
+impl Exchange {
+    /// The id of the upstream endpoint, if the operator named one and it exists.
+    pub(crate) async fn upstream_id(
+        &self,
+        conn: &mut AnyConnection,
+    ) -> Result<Option<i64>, StoreError> {
+        let Some(name) = self.settings.upstream.as_deref() else {
+            return Ok(None);
+        };
+        Ok(upstream_route(conn, name).await?.map(|(id, _)| id))
+    }
+
+    /// Whether `caller` is the upstream axis.
+    pub(crate) async fn is_upstream(
+        &self,
+        conn: &mut AnyConnection,
+        caller: Option<&Caller>,
+    ) -> Result<bool, StoreError> {
+        let Some(caller) = caller else {
+            return Ok(false);
+        };
+        Ok(self.upstream_id(conn).await? == Some(caller.endpoint_id))
+    }
+
+    /// Routes `codes` like [`resolve`], then sends the agencies hosted nowhere here to the
+    /// upstream endpoint — unless the package came from there (`caller`), so nothing loops.
+    pub(crate) async fn routes(
+        &self,
+        conn: &mut AnyConnection,
+        codes: &[String],
+        caller: Option<&Caller>,
+    ) -> Result<(Vec<Route>, Vec<String>), StoreError> {
+        let (mut routes, unknown) = resolve(conn, codes).await?;
+        let Some(name) = self.settings.upstream.as_deref() else {
+            return Ok((routes, unknown));
+        };
+        if unknown.is_empty() {
+            return Ok((routes, unknown));
+        }
+        let Some((endpoint_id, mode)) = upstream_route(conn, name).await? else {
+            tracing::warn!(
+                upstream = name,
+                "the upstream endpoint does not exist; agencies not hosted here cannot be routed"
+            );
+            return Ok((routes, unknown));
+        };
+        if caller.is_some_and(|c| c.endpoint_id == endpoint_id) {
+            return Ok((routes, unknown));
+        }
+        for receiver in unknown {
+            routes.push(Route {
+                receiver,
+                endpoint_id,
+                endpoint: name.to_owned(),
+                mode: mode.clone(),
+            });
+        }
+        Ok((routes, Vec::new()))
+    }
 }

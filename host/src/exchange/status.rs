@@ -234,7 +234,7 @@ mod apply {
             .await?;
             let mut routes = Vec::new();
             for t in &targets {
-                routes.extend(business::route_to(tx, t).await?);
+                routes.extend(self.route_to(tx, t, caller).await?);
             }
             let deliveries: Vec<DeliveryRef> =
                 ingest::insert_deliveries(tx, package_id, &routes).await?;
