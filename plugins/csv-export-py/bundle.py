@@ -94,7 +94,7 @@ def parse(data: bytes, content_type: str) -> List[Part]:
         boundary = m.group(1).strip()
     if not boundary:
         raise BundleError("no MIME boundary in the payload's content type or the bundle", "byte 0")
-    delimiter = re.compile(rb"(?:^|\r?\n)--" + re.escape(boundary.encode()) + rb"(--)?[ \t]*(?:\r?\n|$)")
+    delimiter = re.compile(rb"(?:^|\r?\n)--" + re.escape(boundary.encode()) + rb"(--)?[ \t]*(?:\r?\n|$)", re.M)
     parts: List[Part] = []
     marks = list(delimiter.finditer(data, body_start))
     if not marks:
