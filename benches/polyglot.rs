@@ -88,7 +88,9 @@ fn main() {
     ];
 
     if run("load") {
-        println!("== component size, compile (wasmtime 48, Cranelift) and load from the artifact cache");
+        println!(
+            "== component size, compile (wasmtime 48, Cranelift) and load from the artifact cache"
+        );
         let engine = truc::runtime::engine::build(&Default::default()).expect("engine");
         for s in status.iter().chain(&document) {
             let dir = tempfile::tempdir().expect("tempdir");
@@ -153,7 +155,9 @@ fn main() {
                 input.body.size()
             );
         }
-        println!("* instantiate = a fresh instance + `describe` + drop: the fixed cost of any call");
+        println!(
+            "* instantiate = a fresh instance + `describe` + drop: the fixed cost of any call"
+        );
     };
 
     if run("status") {

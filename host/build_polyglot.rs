@@ -90,15 +90,13 @@ fn find_tool(root: &Path, language: Language) -> Result<Tool, String> {
                 .output()
                 .is_ok_and(|o| o.status.success());
             if !node_ok {
-                return Err(format!("node is not on the PATH; install Node.js 20, then {install}"));
+                return Err(format!(
+                    "node is not on the PATH; install Node.js 20, then {install}"
+                ));
             }
             Ok(Tool {
                 program: PathBuf::from("node"),
-                args: vec![
-                    root.join("tools/componentize-js.mjs")
-                        .display()
-                        .to_string(),
-                ],
+                args: vec![root.join("tools/componentize-js.mjs").display().to_string()],
                 version: manifest,
             })
         }
@@ -185,7 +183,12 @@ fn input_hash(root: &Path, adapter: &Adapter, tool: &Tool) -> String {
     h.update(tool.version.as_bytes());
     h.update(world(&adapter.dir).as_bytes());
     for path in inputs {
-        h.update(path.strip_prefix(root).unwrap_or(&path).to_string_lossy().as_bytes());
+        h.update(
+            path.strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .as_bytes(),
+        );
         h.update([0]);
         h.update(fs::read(&path).unwrap_or_default());
         h.update([0]);

@@ -55,11 +55,15 @@ pub mod polyglot {
     impl Polyglot {
         /// The component and manifest as an (unsigned) package, or why it is not available.
         pub fn package(&self) -> Result<AdapterPackage, String> {
-            let wasm_path = self
-                .component
-                .map_err(|why| format!("{} adapter `{}` was not built: {why}", self.language, self.name))?;
+            let wasm_path = self.component.map_err(|why| {
+                format!(
+                    "{} adapter `{}` was not built: {why}",
+                    self.language, self.name
+                )
+            })?;
             let read = |path: &str| {
-                std::fs::read(path).map_err(|e| format!("cannot read {path}: {e} (rebuild with `cargo build`)"))
+                std::fs::read(path)
+                    .map_err(|e| format!("cannot read {path}: {e} (rebuild with `cargo build`)"))
             };
             AdapterPackage::new(read(self.manifest_path)?, read(wasm_path)?)
                 .map_err(|e| format!("{}: {e}", self.name))

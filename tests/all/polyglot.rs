@@ -74,7 +74,10 @@ fn sample(adapter: Polyglot, name: &str) -> Vec<u8> {
 /// Decodes `input`, then checks that each message encodes and decodes back to itself.
 async fn round_trip(g: &Generation, content_type: &str, input: &[u8]) -> Vec<CanonicalMessage> {
     let decoded = g
-        .decode(&Payload::from_bytes(content_type.to_owned(), input.to_vec()))
+        .decode(&Payload::from_bytes(
+            content_type.to_owned(),
+            input.to_vec(),
+        ))
         .await
         .unwrap_or_else(|e| panic!("{}: {e}", g.id()));
     assert!(!decoded.is_empty());
@@ -95,7 +98,10 @@ async fn round_trip(g: &Generation, content_type: &str, input: &[u8]) -> Vec<Can
 
 async fn failure(g: &Generation, content_type: &str, input: &[u8]) -> AdapterFailure {
     let err = g
-        .decode(&Payload::from_bytes(content_type.to_owned(), input.to_vec()))
+        .decode(&Payload::from_bytes(
+            content_type.to_owned(),
+            input.to_vec(),
+        ))
         .await
         .expect_err("bad input is refused");
     match err {
@@ -125,7 +131,10 @@ async fn csv_export_py_reads_vietnamese_columns_dates_and_attached_files() {
         d.document_id.as_ref().unwrap().as_str(),
         "000.00.11.H53,2026/11/20,1234/STTTT-VP"
     );
-    assert_eq!(d.from.organ_name, "Sở Thông tin và Truyền thông tỉnh Nghệ An");
+    assert_eq!(
+        d.from.organ_name,
+        "Sở Thông tin và Truyền thông tỉnh Nghệ An"
+    );
     assert_eq!(d.to.len(), 2);
     assert_eq!(d.to[1].organ_name, "Sở Tài chính tỉnh Nghệ An");
     assert_eq!(
@@ -170,12 +179,7 @@ async fn csv_export_py_reads_vietnamese_columns_dates_and_attached_files() {
 #[tokio::test]
 async fn csv_export_py_reads_status_rows_with_vietnamese_dates() {
     let (_rt, g) = load_or_skip!(polyglot::CSV_EXPORT_PY);
-    let msgs = round_trip(
-        &g,
-        MIME,
-        &sample(polyglot::CSV_EXPORT_PY, "trangthai.mime"),
-    )
-    .await;
+    let msgs = round_trip(&g, MIME, &sample(polyglot::CSV_EXPORT_PY, "trangthai.mime")).await;
     assert_eq!(msgs.len(), 2);
     let Package::Status(s) = &msgs[1].package else {
         panic!("a status")
@@ -222,13 +226,21 @@ async fn csv_export_py_reports_bad_bundles_as_typed_errors_with_their_place() {
     let bad_base64 = good.replace("JVBERi0xLjcK", "JVBE!!0xLjcK");
     let f = failure(&g, MIME, bad_base64.as_bytes()).await;
     assert!(f.message.contains("base64"), "{f:?}");
-    assert!(f.location.as_deref().unwrap().starts_with("part 2"), "{f:?}");
+    assert!(
+        f.location.as_deref().unwrap().starts_with("part 2"),
+        "{f:?}"
+    );
 }
 
 #[tokio::test]
 async fn csv_export_py_refuses_what_its_system_cannot_record_as_unsupported() {
     let (rt, csv) = load_or_skip!(polyglot::CSV_EXPORT_PY);
-    let json = common::load(&rt, bundled_adapters::JSON_OFFICE, BindingSettings::default()).await;
+    let json = common::load(
+        &rt,
+        bundled_adapters::JSON_OFFICE,
+        BindingSettings::default(),
+    )
+    .await;
     let update = json
         .decode(&Payload::from_bytes(
             "application/json",
@@ -241,7 +253,10 @@ async fn csv_export_py_refuses_what_its_system_cannot_record_as_unsupported() {
         panic!("{err:?}")
     };
     assert_eq!(failure.kind, AdapterErrorKind::Unsupported);
-    assert_eq!(failure.location.as_deref(), Some("document/business/action"));
+    assert_eq!(
+        failure.location.as_deref(),
+        Some("document/business/action")
+    );
 
     // A plain new document from another system goes through, attachments and all.
     let document = json
@@ -337,7 +352,10 @@ async fn json_rest_js_reports_bad_input_as_typed_errors_with_their_place() {
     assert_eq!(f.kind, AdapterErrorKind::Malformed);
     let f = failure(&g, JSON, b"{\n  \"items\": [nope").await;
     assert_eq!(f.kind, AdapterErrorKind::Malformed);
-    assert!(f.location.as_deref().unwrap().starts_with("line 2"), "{f:?}");
+    assert!(
+        f.location.as_deref().unwrap().starts_with("line 2"),
+        "{f:?}"
+    );
     let f = failure(&g, JSON, b"\xff\xfe").await;
     assert!(f.message.contains("UTF-8"), "{f:?}");
 
@@ -372,7 +390,12 @@ async fn json_rest_js_reports_bad_input_as_typed_errors_with_their_place() {
 #[tokio::test]
 async fn a_document_from_the_rust_adapter_survives_the_javascript_one_field_for_field() {
     let (rt, js) = load_or_skip!(polyglot::JSON_REST_JS);
-    let rust = common::load(&rt, bundled_adapters::JSON_OFFICE, BindingSettings::default()).await;
+    let rust = common::load(
+        &rt,
+        bundled_adapters::JSON_OFFICE,
+        BindingSettings::default(),
+    )
+    .await;
     for name in ["document", "status", "update", "revoke", "replace"] {
         let original = rust
             .decode(&Payload::from_bytes(
@@ -393,7 +416,12 @@ async fn the_three_status_line_templates_agree_on_the_same_input() {
     let Some((_rt2, js)) = load(polyglot::STATUS_LINE_JS).await else {
         return;
     };
-    let rust = common::load(&rt, bundled_adapters::STATUS_LINE, BindingSettings::default()).await;
+    let rust = common::load(
+        &rt,
+        bundled_adapters::STATUS_LINE,
+        BindingSettings::default(),
+    )
+    .await;
     let input = common::read("examples/adapter-template-rust/samples/accepted.txt");
     let from_rust = rust
         .decode(&Payload::from_bytes("text/plain", input.clone()))
