@@ -284,9 +284,17 @@ pub fn build_all(root: &Path, target_dir: &Path, out_dir: &Path) {
     println!("cargo:rerun-if-changed=tools/requirements.txt");
     println!("cargo:rerun-if-changed=tools/package-lock.json");
     println!("cargo:rerun-if-changed=tools/componentize-js.mjs");
-    // Installing the tools must make the next build pick them up.
-    println!("cargo:rerun-if-changed=tools/.venv/.installed");
-    println!("cargo:rerun-if-changed=tools/node_modules/.installed");
+    // Installing the tools must make the next build pick them up. Cargo reruns a build script on
+    // every build while a watched path is missing, so the stamps are watched only once both
+    // exist; until then the (small) `tools` directory is.
+    let stamps = ["tools/.venv/.installed", "tools/node_modules/.installed"];
+    if stamps.iter().all(|s| root.join(s).exists()) {
+        for s in stamps {
+            println!("cargo:rerun-if-changed={s}");
+        }
+    } else {
+        println!("cargo:rerun-if-changed=tools");
+    }
     println!("cargo:rerun-if-env-changed=PATH");
     let cache = target_dir.join("polyglot");
     fs::create_dir_all(&cache).expect("create target/plugins/polyglot");
