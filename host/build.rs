@@ -12,6 +12,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "build_polyglot.rs"]
+mod polyglot;
+
 const TARGET: &str = "wasm32-wasip2";
 
 fn main() {
@@ -62,6 +65,7 @@ fn main() {
         "\n/// Every adapter built from `plugins/`.\npub const ALL: &[Artifact] = &[\n{all}];"
     );
     fs::write(out_dir.join("plugins.rs"), generated).expect("write plugins.rs into OUT_DIR");
+    polyglot::build_all(&root, &target_dir, &out_dir);
 }
 
 /// Every package under `plugins/` (one level, plus `plugins/testing/`) that builds a component,

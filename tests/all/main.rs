@@ -25,6 +25,7 @@ mod manifest_ui;
 mod operator_cli;
 mod packages;
 mod plugin_formats;
+mod polyglot;
 mod push_poll;
 mod runtime_calls;
 mod tcvn3;

@@ -91,7 +91,15 @@ fn classify_answer<R>(
     match answer {
         Ok(r) => Ok(r),
         Err(e) => {
-            if let Some(what) = state.denials.first() {
+            // An adapter that read the (empty) environment and then answered with its own typed
+            // error keeps its answer: language runtimes read it on their error paths (CPython
+            // through componentize-py does, on every raised `Err`), harmlessly. The attempt is
+            // still logged. Files and origins are never harmless (decision 0019).
+            let denied = match e {
+                GuestError::Adapter(_) => state.denials.first_except_environment(),
+                _ => state.denials.first(),
+            };
+            if let Some(what) = denied {
                 return Err(CallError::CapabilityDenied {
                     adapter,
                     what: what.to_string(),
