@@ -5,6 +5,7 @@ mod adapters;
 mod artifact_cache;
 mod backends;
 mod common;
+mod connectors;
 mod containment;
 mod demo;
 mod directory;
