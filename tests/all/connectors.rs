@@ -6,6 +6,7 @@
 //! the connector hosts.
 
 mod ecabinet;
+mod national_reporting;
 
 use std::sync::Arc;
 use std::time::Duration;
