@@ -5,6 +5,7 @@
 //! documents, through the exchange: a document routed to the agency code an endpoint bound to
 //! the connector hosts.
 
+mod e_gazette;
 mod ecabinet;
 mod national_reporting;
 
