@@ -8,6 +8,7 @@
 mod e_gazette;
 mod ecabinet;
 mod national_reporting;
+mod public_service_portal;
 
 use std::sync::Arc;
 use std::time::Duration;

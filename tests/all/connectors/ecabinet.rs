@@ -288,7 +288,7 @@ on_both_backends!(
 );
 
 /// A status from `sender` about `document_id` (sent by `origin`, issued today).
-fn world_status(sender: &str, origin: &str, document_id: &str, code: &str) -> Vec<u8> {
+pub(super) fn world_status(sender: &str, origin: &str, document_id: &str, code: &str) -> Vec<u8> {
     use truc::edxml::{EdDate, EdDateTime, Organ, ResponseFor, Status};
     let now = chrono::Utc::now() + chrono::Duration::hours(7);
     let notation = document_id.splitn(3, ',').nth(2).unwrap().to_owned();
