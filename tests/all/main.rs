@@ -6,6 +6,7 @@ mod artifact_cache;
 mod backends;
 mod common;
 mod conformance;
+mod connectors;
 mod containment;
 mod demo;
 mod directory;
