@@ -171,9 +171,9 @@ impl Config {
             self.exchange.node_name = Some(v);
         }
         if let Some(v) = var("TRUC_CLAIM_LEASE") {
-            self.exchange.claim_lease = v.parse().map_err(|e| {
-                ConfigError::Env("TRUC_CLAIM_LEASE".into(), format!("`{v}`: {e}"))
-            })?;
+            self.exchange.claim_lease = v
+                .parse()
+                .map_err(|e| ConfigError::Env("TRUC_CLAIM_LEASE".into(), format!("`{v}`: {e}")))?;
         }
         if self.exchange.claim_lease.0 < std::time::Duration::from_millis(100) {
             return Err(ConfigError::Invalid(format!(
@@ -232,7 +232,11 @@ impl Config {
             retry_max: self.exchange.retry_max.0,
             hub_organ_id: self.exchange.hub_organ_id.clone(),
             claim_lease: self.exchange.claim_lease.0,
-            node_name: self.exchange.node_name.clone().unwrap_or_else(default_node_name),
+            node_name: self
+                .exchange
+                .node_name
+                .clone()
+                .unwrap_or_else(default_node_name),
             ..ExchangeSettings::default()
         }
     }

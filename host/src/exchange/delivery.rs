@@ -9,6 +9,7 @@
 //! flight at the moment of death goes again with the same id, which the receiver uses to drop
 //! the duplicate.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -19,7 +20,7 @@ use super::adapters::Adapters;
 use super::audit::{self, Event};
 use super::render;
 use super::{Caller, Exchange};
-use crate::runtime::{CallError, Delivery as AdapterDelivery};
+use crate::runtime::{CallError, Delivery as AdapterDelivery, Generation};
 use crate::store::{StoreError, now_ms};
 
 /// A delivery this node has claimed.
@@ -124,11 +125,18 @@ impl Exchange {
         adapters: &Adapters,
         c: &Claimed,
     ) -> Result<bool, StoreError> {
+        let prepared = self.prepare(adapters, c).await;
         if !self.renew(c).await? {
             tracing::debug!(delivery = %c.id, node = %self.node, "claim lost before delivery; another node has it");
             return Ok(false);
         }
-        let outcome = self.push_one(adapters, c).await;
+        let outcome = match prepared {
+            Ok((generation, delivery)) => generation
+                .deliver(&delivery)
+                .await
+                .map_err(|e: CallError| (e.is_retryable(), e.to_string())),
+            Err(e) => Err(e),
+        };
         self.record(c, outcome).await?;
         Ok(true)
     }
@@ -165,11 +173,14 @@ impl Exchange {
         .rows_affected())
     }
 
-    async fn push_one(
+    /// Everything a delivery needs before the adapter call: the generation (loaded, compiled if
+    /// need be) and the message. Done before the claim is renewed, so the renewed lease only
+    /// has to cover the call itself.
+    async fn prepare(
         &self,
         adapters: &Adapters,
         c: &Claimed,
-    ) -> Result<Option<String>, (bool, String)> {
+    ) -> Result<(Arc<Generation>, AdapterDelivery), (bool, String)> {
         let generation = match adapters.for_endpoint(c.endpoint_id).await {
             Ok(Some(g)) => g,
             Ok(None) => {
@@ -193,10 +204,7 @@ impl Exchange {
             receivers: vec![c.receiver.clone()],
             message,
         };
-        generation
-            .deliver(&delivery)
-            .await
-            .map_err(|e: CallError| (e.is_retryable(), e.to_string()))
+        Ok((generation, delivery))
     }
 
     async fn record(

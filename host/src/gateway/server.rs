@@ -125,7 +125,11 @@ impl Hub {
         let exchange = Exchange::new(store.clone(), config.exchange_settings());
         let released = exchange.release_own_claims().await?;
         if released > 0 {
-            tracing::info!(node = exchange.node_name(), released, "released the claims of this node's previous run");
+            tracing::info!(
+                node = exchange.node_name(),
+                released,
+                "released the claims of this node's previous run"
+            );
         }
         let state = AppState {
             exchange,
