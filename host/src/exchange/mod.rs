@@ -11,6 +11,7 @@
 pub mod adapters;
 pub mod audit;
 pub mod business;
+mod commit;
 pub mod delivery;
 pub mod error;
 pub mod ingest;
@@ -106,6 +107,8 @@ pub struct Exchange {
     pub(crate) settings: Arc<ExchangeSettings>,
     /// This node's name in delivery claims.
     pub(crate) node: Arc<str>,
+    /// The group-commit writer of ingests.
+    pub(crate) committer: Arc<commit::Committer>,
 }
 
 impl Exchange {
@@ -116,6 +119,7 @@ impl Exchange {
             store,
             settings: Arc::new(settings),
             node: node.into(),
+            committer: Arc::default(),
         }
     }
 
