@@ -20,6 +20,8 @@
 //! retry-max = "1h"
 //! hub-organ-id = "000.00.00.G22"            # written into each package's trace
 //! upstream = "national"                      # endpoint of the upstream axis (federation)
+//! claim-lease = "60s"                        # how long a node holds a push delivery it claimed
+//! node-name = "hub-1"                        # default: host name and process id
 //! holidays = ["2026-09-02"]
 //!
 //! [adapters]
@@ -33,7 +35,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::exchange::{ExchangeSettings, UnknownReceivers};
+use crate::exchange::{ExchangeSettings, UnknownReceivers, default_node_name};
 use crate::runtime::units::{ByteSize, Span};
 
 /// The whole configuration.
@@ -101,6 +103,12 @@ pub struct ExchangeConfig {
     /// Public holidays (not working days for overdue tracking).
     #[serde(default)]
     pub holidays: Vec<NaiveDate>,
+    /// How long a node holds a push delivery it claimed before another node may take it over.
+    #[serde(default = "ExchangeConfig::default_claim_lease")]
+    pub claim_lease: Span,
+    /// This node's name in delivery claims; default host name and process id.
+    #[serde(default)]
+    pub node_name: Option<String>,
 }
 
 /// `[adapters]`.
@@ -144,7 +152,8 @@ impl Config {
     }
 
     /// Applies `TRUC_DATA_DIR`, `DATABASE_URL`, `TRUC_LISTEN`, `TRUC_TLS_CERT`, `TRUC_TLS_KEY`,
-    /// `TRUC_HUB_ORGAN_ID`, `TRUC_UPSTREAM`, `TRUC_ALLOW_UNSIGNED_ADAPTERS`.
+    /// `TRUC_HUB_ORGAN_ID`, `TRUC_UPSTREAM`, `TRUC_NODE_NAME`, `TRUC_CLAIM_LEASE`,
+    /// `TRUC_ALLOW_UNSIGNED_ADAPTERS`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         if let Some(v) = var("TRUC_DATA_DIR") {
             self.data_dir = v.into();
@@ -166,6 +175,20 @@ impl Config {
         }
         if let Some(v) = var("TRUC_UPSTREAM") {
             self.exchange.upstream = Some(v).filter(|v| !v.trim().is_empty());
+        }
+        if let Some(v) = var("TRUC_NODE_NAME").filter(|v| !v.trim().is_empty()) {
+            self.exchange.node_name = Some(v);
+        }
+        if let Some(v) = var("TRUC_CLAIM_LEASE") {
+            self.exchange.claim_lease = v
+                .parse()
+                .map_err(|e| ConfigError::Env("TRUC_CLAIM_LEASE".into(), format!("`{v}`: {e}")))?;
+        }
+        if self.exchange.claim_lease.0 < std::time::Duration::from_millis(100) {
+            return Err(ConfigError::Invalid(format!(
+                "exchange.claim-lease {} is too short: a node must be able to finish one adapter call within it (at least 100ms)",
+                self.exchange.claim_lease
+            )));
         }
         if let Some(v) = var("TRUC_ALLOW_UNSIGNED_ADAPTERS") {
             self.adapters.allow_unsigned = match v.as_str() {
@@ -218,6 +241,12 @@ impl Config {
             retry_max: self.exchange.retry_max.0,
             hub_organ_id: self.exchange.hub_organ_id.clone(),
             upstream: self.exchange.upstream.clone(),
+            claim_lease: self.exchange.claim_lease.0,
+            node_name: self
+                .exchange
+                .node_name
+                .clone()
+                .unwrap_or_else(default_node_name),
             ..ExchangeSettings::default()
         }
     }
@@ -254,6 +283,8 @@ impl Default for ExchangeConfig {
             hub_organ_id: None,
             upstream: None,
             holidays: Vec::new(),
+            claim_lease: Self::default_claim_lease(),
+            node_name: None,
         }
     }
 }
@@ -273,6 +304,10 @@ impl ExchangeConfig {
 
     fn default_retry_max() -> Span {
         Span::secs(3600)
+    }
+
+    fn default_claim_lease() -> Span {
+        Span::secs(60)
     }
 }
 
@@ -336,6 +371,41 @@ mod tests {
         .unwrap();
         assert_eq!(c.server.listen, "127.0.0.1:9999");
         assert_eq!(c.database_url(), "postgres://x@db/truc");
+    }
+
+    #[test]
+    fn claim_lease_and_node_name_come_from_the_file_or_the_environment() {
+        let mut c: Config =
+            toml::from_str("[exchange]\nclaim-lease = \"5s\"\nnode-name = \"hub-a\"\n").unwrap();
+        c.apply_env(|_| None).unwrap();
+        let s = c.exchange_settings();
+        assert_eq!(s.claim_lease, std::time::Duration::from_secs(5));
+        assert_eq!(s.node_name, "hub-a");
+        c.apply_env(|k| match k {
+            "TRUC_NODE_NAME" => Some("hub-b".into()),
+            "TRUC_CLAIM_LEASE" => Some("750ms".into()),
+            _ => None,
+        })
+        .unwrap();
+        let s = c.exchange_settings();
+        assert_eq!(s.claim_lease, std::time::Duration::from_millis(750));
+        assert_eq!(s.node_name, "hub-b");
+        let d = Config::defaults().exchange_settings();
+        assert!(
+            d.node_name.ends_with(&format!("-{}", std::process::id())),
+            "{}",
+            d.node_name
+        );
+        let mut c = Config::defaults();
+        let e = c
+            .apply_env(|k| (k == "TRUC_CLAIM_LEASE").then(|| "soon".into()))
+            .unwrap_err();
+        assert!(e.to_string().contains("TRUC_CLAIM_LEASE"), "{e}");
+        let mut c = Config::defaults();
+        let e = c
+            .apply_env(|k| (k == "TRUC_CLAIM_LEASE").then(|| "10ms".into()))
+            .unwrap_err();
+        assert!(e.to_string().contains("too short"), "{e}");
     }
 
     #[test]

@@ -47,6 +47,15 @@ impl Drop for TestStore {
     }
 }
 
+impl TestStore {
+    /// The URL other processes open this store with (PostgreSQL only: SQLite is in-process).
+    pub fn postgres_url(&self) -> Option<String> {
+        self.schema
+            .as_ref()
+            .map(|s| format!("{POSTGRES}?options[search_path]={s}"))
+    }
+}
+
 /// A fresh SQLite store.
 pub async fn sqlite() -> TestStore {
     let dir = tempfile::tempdir().unwrap();

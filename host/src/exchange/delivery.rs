@@ -2,11 +2,14 @@
 //! dead letters and claims that let several nodes share the work.
 //!
 //! A node claims due deliveries for a lease (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so two nodes
-//! never claim the same one), delivers each through the receiving endpoint's adapter with the
-//! delivery's stable id, and records the outcome only while it still holds the claim. A node that
-//! dies mid-delivery leaves the claim to expire; another node then delivers again with the same
-//! id, which the receiver uses to drop the duplicate.
+//! never claim the same one), renews the claim just before each delivery (skipping any it no
+//! longer holds), delivers it through the receiving endpoint's adapter with the delivery's
+//! stable id, and records the outcome only while it still holds the claim. A node that dies
+//! leaves its claims to expire; another node then takes them over, and a delivery that was in
+//! flight at the moment of death goes again with the same id, which the receiver uses to drop
+//! the duplicate.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -17,17 +20,22 @@ use super::adapters::Adapters;
 use super::audit::{self, Event};
 use super::render;
 use super::{Caller, Exchange};
-use crate::runtime::{CallError, Delivery as AdapterDelivery};
+use crate::runtime::{CallError, Delivery as AdapterDelivery, Generation};
 use crate::store::{StoreError, now_ms};
 
-/// A claimed delivery.
-#[derive(Clone, Debug)]
-struct Claimed {
-    id: String,
-    package_id: i64,
-    receiver: String,
-    endpoint_id: i64,
-    attempts: i64,
+/// A delivery this node has claimed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claimed {
+    /// The delivery id.
+    pub id: String,
+    /// The package delivered.
+    pub package_id: i64,
+    /// The receiving agency.
+    pub receiver: String,
+    /// Its endpoint.
+    pub endpoint_id: i64,
+    /// Attempts made before this claim.
+    pub attempts: i64,
 }
 
 /// A delivery that will not be retried automatically.
@@ -60,7 +68,8 @@ impl Exchange {
         Duration::from_millis((capped * jitter) as u64)
     }
 
-    async fn claim(&self, batch: u32) -> Result<Vec<Claimed>, StoreError> {
+    /// Claims up to `batch` due push/poll deliveries for this node, for one lease.
+    pub async fn claim(&self, batch: u32) -> Result<Vec<Claimed>, StoreError> {
         let now = now_ms();
         let until = now + self.settings.claim_lease.as_millis() as i64;
         let lock = match self.store.kind() {
@@ -103,17 +112,75 @@ impl Exchange {
         let claimed = self.claim(batch).await?;
         let n = claimed.len();
         for c in claimed {
-            let outcome = self.push_one(adapters, &c).await;
-            self.record(&c, outcome).await?;
+            self.deliver_claimed(adapters, &c).await?;
         }
         Ok(n)
     }
 
-    async fn push_one(
+    /// Delivers one claimed delivery if this node still holds it (renewing the lease first, so
+    /// a batch that takes longer than one lease is never delivered by two nodes at once), and
+    /// records the outcome. Returns false when the claim was lost and nothing was done.
+    pub async fn deliver_claimed(
         &self,
         adapters: &Adapters,
         c: &Claimed,
-    ) -> Result<Option<String>, (bool, String)> {
+    ) -> Result<bool, StoreError> {
+        let prepared = self.prepare(adapters, c).await;
+        if !self.renew(c).await? {
+            tracing::debug!(delivery = %c.id, node = %self.node, "claim lost before delivery; another node has it");
+            return Ok(false);
+        }
+        let outcome = match prepared {
+            Ok((generation, delivery)) => generation
+                .deliver(&delivery)
+                .await
+                .map_err(|e: CallError| (e.is_retryable(), e.to_string())),
+            Err(e) => Err(e),
+        };
+        self.record(c, outcome).await?;
+        Ok(true)
+    }
+
+    /// Extends this node's claim on `c` by one lease from now; false if the claim is gone (it
+    /// expired and another node took it, or the delivery is no longer pending).
+    async fn renew(&self, c: &Claimed) -> Result<bool, StoreError> {
+        // Still ours even if the lease ran out, as long as no other node has taken it: a taking
+        // node rewrites `claimed_by` under the row lock, which this update waits for.
+        let until = now_ms() + self.settings.claim_lease.as_millis() as i64;
+        let changed = sqlx::query(
+            "UPDATE deliveries SET claimed_until = $1 \
+             WHERE id = $2 AND claimed_by = $3 AND state = 'pending'",
+        )
+        .bind(until)
+        .bind(&c.id)
+        .bind(self.node.as_ref())
+        .execute(self.store.pool())
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
+    }
+
+    /// Releases the claims this node name still holds (those of an earlier run under the same
+    /// configured name), so they need not wait for their lease; returns how many.
+    pub async fn release_own_claims(&self) -> Result<u64, StoreError> {
+        Ok(sqlx::query(
+            "UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL \
+             WHERE claimed_by = $1 AND state = 'pending'",
+        )
+        .bind(self.node.as_ref())
+        .execute(self.store.pool())
+        .await?
+        .rows_affected())
+    }
+
+    /// Everything a delivery needs before the adapter call: the generation (loaded, compiled if
+    /// need be) and the message. Done before the claim is renewed, so the renewed lease only
+    /// has to cover the call itself.
+    async fn prepare(
+        &self,
+        adapters: &Adapters,
+        c: &Claimed,
+    ) -> Result<(Arc<Generation>, AdapterDelivery), (bool, String)> {
         let generation = match adapters.for_endpoint(c.endpoint_id).await {
             Ok(Some(g)) => g,
             Ok(None) => {
@@ -137,10 +204,7 @@ impl Exchange {
             receivers: vec![c.receiver.clone()],
             message,
         };
-        generation
-            .deliver(&delivery)
-            .await
-            .map_err(|e: CallError| (e.is_retryable(), e.to_string()))
+        Ok((generation, delivery))
     }
 
     async fn record(

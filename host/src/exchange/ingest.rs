@@ -7,6 +7,7 @@ use std::io::{BufReader, Read};
 
 use sqlx::{AnyConnection, Row};
 
+use super::commit;
 use super::error::IngestError;
 use super::route::{self, Route};
 use super::spool::{SpoolSink, Spooled};
@@ -190,34 +191,59 @@ impl Exchange {
         self.stamp_trace(&mut package);
         let transport_id = transport_id.unwrap_or_else(new_transport_id);
 
-        let mut tx = self.store.begin().await?;
-        if let Some(caller) = caller {
-            let host = route::host_of(&mut tx, &facts.sender).await?;
-            // The upstream axis speaks for every agency hosted nowhere here (decision 0028),
-            // never for one of ours.
-            let upstream_speaks = host.is_none() && self.is_upstream(&mut tx, Some(caller)).await?;
-            if host != Some(caller.endpoint_id) && !upstream_speaks {
-                return Err(IngestError::Forbidden {
-                    endpoint: caller.name.clone(),
-                    sender: facts.sender.clone(),
-                });
-            }
-        }
-        let result = match &package {
-            Package::Document(_) => {
-                self.accept_document(&mut tx, caller, &package, &files, &facts, &transport_id)
-                    .await
-            }
-            Package::Status(_) => {
-                self.accept_status(&mut tx, caller, &package, &facts, &transport_id)
-                    .await
+        // The package's writes run in the node's next group transaction (decision 0012); the
+        // receipt comes back only once that transaction is committed.
+        let ex = self.clone();
+        let caller_owned = caller.cloned();
+        let job_facts = facts.clone();
+        let job_transport = transport_id.clone();
+        let job: commit::Job = Box::new(move |tx| {
+            Box::pin(async move {
+                let caller = caller_owned.as_ref();
+                if let Some(caller) = caller {
+                    let host = route::host_of(tx, &job_facts.sender).await?;
+                    // The upstream axis speaks for every agency hosted nowhere here (decision
+                    // 0028), never for one of ours.
+                    let upstream_speaks =
+                        host.is_none() && ex.is_upstream(tx, Some(caller)).await?;
+                    if host != Some(caller.endpoint_id) && !upstream_speaks {
+                        return Err(IngestError::Forbidden {
+                            endpoint: caller.name.clone(),
+                            sender: job_facts.sender.clone(),
+                        });
+                    }
+                }
+                match &package {
+                    Package::Document(_) => {
+                        ex.accept_document(tx, caller, &package, &files, &job_facts, &job_transport)
+                            .await
+                    }
+                    Package::Status(_) => {
+                        ex.accept_status(tx, caller, &package, &job_facts, &job_transport)
+                            .await
+                    }
+                }
+            })
+        });
+        // Group commit pays on SQLite (one writer, one fsync per batch); on PostgreSQL the
+        // per-package transactions overlap their network round trips, which measured faster.
+        let result = match self.store.kind() {
+            crate::store::BackendKind::Sqlite => self.committer.run(&self.store, job).await,
+            crate::store::BackendKind::Postgres => {
+                let mut tx = self.store.begin().await?;
+                match job(&mut tx).await {
+                    Ok(r) => {
+                        tx.commit().await?;
+                        Ok(r)
+                    }
+                    Err(e) => Err(e),
+                }
             }
         };
         let mut receipt = match result {
             Ok(r) => r,
             Err(IngestError::Store(StoreError::Sql(e))) if is_unique_violation(&e) => {
                 // A concurrent submission of the same package won the race: answer as a duplicate.
-                drop(tx);
                 return self
                     .existing(&facts.dedupe_key, Some(&transport_id))
                     .await?
@@ -225,7 +251,6 @@ impl Exchange {
             }
             Err(e) => return Err(e),
         };
-        tx.commit().await?;
         receipt.warnings = warnings;
         Ok(receipt)
     }

@@ -11,6 +11,7 @@
 pub mod adapters;
 pub mod audit;
 pub mod business;
+mod commit;
 pub mod delivery;
 pub mod error;
 pub mod ingest;
@@ -42,8 +43,11 @@ pub struct ExchangeSettings {
     pub retry_base: Duration,
     /// Longest retry delay.
     pub retry_max: Duration,
-    /// How long a node may hold a claimed delivery before another node takes it over.
+    /// How long a node may hold a claimed delivery before another node takes it over. A node
+    /// renews its claim before each delivery, so the lease only needs to outlast one adapter call.
     pub claim_lease: Duration,
+    /// This node's name in delivery claims (default: host name and process id, unique per run).
+    pub node_name: String,
     /// The hub's own agency code, written into each accepted package's trace (§4.4).
     pub hub_organ_id: Option<String>,
     /// The endpoint (by name) of the upstream axis: the default route for agencies hosted
@@ -61,11 +65,24 @@ impl Default for ExchangeSettings {
             retry_base: Duration::from_secs(2),
             retry_max: Duration::from_secs(3600),
             claim_lease: Duration::from_secs(60),
+            node_name: default_node_name(),
             hub_organ_id: None,
             upstream: None,
             limits: Limits::default(),
         }
     }
+}
+
+/// `HOST-PID`: unique among the processes sharing a store, and different after a restart, so a
+/// restarted node never mistakes the claims of its previous life for live ones.
+pub fn default_node_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "node".into());
+    format!("{host}-{}", std::process::id())
 }
 
 /// Policy for receivers the hub cannot reach.
@@ -94,17 +111,25 @@ pub struct Exchange {
     pub(crate) settings: Arc<ExchangeSettings>,
     /// This node's name in delivery claims.
     pub(crate) node: Arc<str>,
+    /// The group-commit writer of ingests.
+    pub(crate) committer: Arc<commit::Committer>,
 }
 
 impl Exchange {
     /// An engine over `store`.
     pub fn new(store: Store, settings: ExchangeSettings) -> Self {
-        let node = format!("node-{:08x}", rand::random::<u32>());
+        let node = settings.node_name.clone();
         Self {
             store,
             settings: Arc::new(settings),
             node: node.into(),
+            committer: Arc::default(),
         }
+    }
+
+    /// This node's name in delivery claims.
+    pub fn node_name(&self) -> &str {
+        &self.node
     }
 
     /// The store.
