@@ -12,6 +12,7 @@ use super::route::{self, Route};
 use super::spool::{SpoolSink, Spooled};
 use super::{Caller, DeliveryRef, Exchange, Receipt, doc_key, new_delivery_id, new_transport_id};
 use crate::edxml::{self, EdDateTime, Package, Problem, Severity, TraceHeader, ValidationContext};
+use crate::policy::{self, AttachmentScan, PdfInput};
 use crate::runtime::CanonicalMessage;
 use crate::store::{StoreError, attachments, now_ms};
 
@@ -189,6 +190,7 @@ impl Exchange {
         }
         self.stamp_trace(&mut package);
         let transport_id = transport_id.unwrap_or_else(new_transport_id);
+        let scans = scan_pdfs(&package, &files).await?;
 
         let mut tx = self.store.begin().await?;
         if let Some(caller) = caller {
@@ -202,8 +204,16 @@ impl Exchange {
         }
         let result = match &package {
             Package::Document(_) => {
-                self.accept_document(&mut tx, caller, &package, &files, &facts, &transport_id)
-                    .await
+                self.accept_document(
+                    &mut tx,
+                    caller,
+                    &package,
+                    &files,
+                    &scans,
+                    &facts,
+                    &transport_id,
+                )
+                .await
             }
             Package::Status(_) => {
                 self.accept_status(&mut tx, caller, &package, &facts, &transport_id)
@@ -223,7 +233,7 @@ impl Exchange {
             Err(e) => return Err(e),
         };
         tx.commit().await?;
-        receipt.warnings = warnings;
+        receipt.warnings.splice(0..0, warnings);
         Ok(receipt)
     }
 
@@ -291,6 +301,41 @@ impl Exchange {
             warnings: Vec::new(),
         }))
     }
+}
+
+/// Scans the PDF attachments of a document for embedded signatures (policy, issue 7), off
+/// the async runtime, before the accepting transaction.
+async fn scan_pdfs(
+    package: &Package,
+    files: &HashMap<String, Spooled>,
+) -> Result<Vec<AttachmentScan>, IngestError> {
+    let Package::Document(d) = package else {
+        return Ok(Vec::new());
+    };
+    let mut inputs = Vec::new();
+    for (position, att) in d.attachments.iter().enumerate() {
+        let Some(spooled) = files.get(&att.content_id) else {
+            continue;
+        };
+        let mut file = spooled.reopen().map_err(|e| {
+            IngestError::Internal(format!("spooled attachment {}: {e}", att.content_id))
+        })?;
+        if policy::is_pdf(&att.content_type, &att.name, &mut file) {
+            inputs.push(PdfInput {
+                position,
+                name: att.name.clone(),
+                sha256: att.sha256.to_string(),
+                file,
+            });
+        }
+    }
+    if inputs.is_empty() {
+        return Ok(Vec::new());
+    }
+    tokio::task::spawn_blocking(move || policy::scan_pdfs(inputs))
+        .await
+        .map_err(|e| IngestError::Internal(format!("the PDF scan was interrupted: {e}")))?
+        .map_err(|e| IngestError::Internal(format!("cannot read a PDF attachment: {e}")))
 }
 
 /// Whether a database error is a unique-constraint violation (a lost race, not a failure).
