@@ -34,7 +34,7 @@ use crate::policy::{document_with, signed_pdf, unsigned_pdf};
 use crate::world::{G22, H14, H29, H41, send, status, world};
 
 /// Tuesday 2026-11-17 10:00 in Hà Nội, as Unix ms.
-const SENT: i64 = 1_795_402_800_000;
+const SENT: i64 = 1_794_884_400_000;
 const DAY: i64 = 86_400_000;
 
 async fn exec(store: &Store, sql: &str, args: &[i64]) {

@@ -83,8 +83,10 @@ pub struct Figures {
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Report {
     /// First day.
+    #[schema(value_type = String)]
     pub from: NaiveDate,
     /// Last day.
+    #[schema(value_type = String)]
     pub to: NaiveDate,
     /// One row per agency with any activity, by code.
     pub agencies: Vec<Figures>,
