@@ -79,7 +79,11 @@ async fn seed(store: &Store) -> Result<u64, String> {
                     Some(s) => (
                         format!("'{s}'"),
                         (sent + delay).to_string(),
-                        if s == "02" { "'Sai nơi nhận'" } else { "NULL" },
+                        if s == "02" {
+                            "'Sai nơi nhận'"
+                        } else {
+                            "NULL"
+                        },
                     ),
                     None => ("NULL".into(), "NULL".into(), "NULL"),
                 };
@@ -93,9 +97,15 @@ async fn seed(store: &Store) -> Result<u64, String> {
             }
         }
         for sql in [
-            format!("INSERT INTO packages (id, kind, sender, document_id, doc_key, dedupe_key, transport_id, model, received_at) VALUES {p}"),
-            format!("INSERT INTO document_facts (package_id, sender, doc_type, paper, pdfs, signed_pdfs, signed, flag, sent_at) VALUES {f}"),
-            format!("INSERT INTO receipts (package_id, receiver, status, status_at, first_status_at, reason, sent_at) VALUES {r}"),
+            format!(
+                "INSERT INTO packages (id, kind, sender, document_id, doc_key, dedupe_key, transport_id, model, received_at) VALUES {p}"
+            ),
+            format!(
+                "INSERT INTO document_facts (package_id, sender, doc_type, paper, pdfs, signed_pdfs, signed, flag, sent_at) VALUES {f}"
+            ),
+            format!(
+                "INSERT INTO receipts (package_id, receiver, status, status_at, first_status_at, reason, sent_at) VALUES {r}"
+            ),
         ] {
             tx.execute(AssertSqlSafe(sql)).await.map_err(e)?;
         }
@@ -122,7 +132,12 @@ async fn run(backend: &str, store: &Store) -> Result<(), String> {
         ("one month, all agencies", d(3, 1), d(3, 31), None),
         ("one quarter, all agencies", d(4, 1), d(6, 30), None),
         ("whole year, all agencies", d(1, 1), d(12, 31), None),
-        ("whole year, one agency", d(1, 1), d(12, 31), Some(agency(42))),
+        (
+            "whole year, one agency",
+            d(1, 1),
+            d(12, 31),
+            Some(agency(42)),
+        ),
     ] {
         let q = ReportQuery {
             from,
@@ -137,7 +152,9 @@ async fn run(backend: &str, store: &Store) -> Result<(), String> {
         let mut total = 0;
         for _ in 0..4 {
             let t = Instant::now();
-            let r = report::compute(store, &q).await.map_err(|e| e.to_string())?;
+            let r = report::compute(store, &q)
+                .await
+                .map_err(|e| e.to_string())?;
             best = best.min(t.elapsed().as_secs_f64());
             rows = r.agencies.len();
             total = r.total.sent;

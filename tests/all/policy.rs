@@ -10,14 +10,19 @@ use std::process::Command;
 use sqlx::Row;
 use truc::edxml::{Package, Sha256};
 use truc::exchange::IngestError;
+use truc::policy::Refusal;
 use truc::policy::catalogue::{self, DocTypeChange};
 use truc::policy::pdf_signature;
 use truc::policy::rules::{self, Mode, Rule, Scope};
-use truc::policy::Refusal;
 use truc::store::Store;
 
+use truc::gateway::vxp::sign::VxpSecret;
+use truc::gateway::vxp::wire::MessageType;
+use truc::vxp::client::{ClientConfig, VxpClient};
+
+use crate::hub::{self, HCM_SECRET, HCM_SYSTEM, admin, populate, with_key};
 use crate::on_both_backends;
-use crate::world::{self, G22, H41, count, edxml_bytes, send, world};
+use crate::world::{self, G22, H29, H41, count, edxml_bytes, send, world};
 
 /// A one-page PDF without any signature.
 pub fn unsigned_pdf() -> Vec<u8> {
@@ -50,8 +55,19 @@ pub fn signed_pdf(cn: &str) -> Vec<u8> {
     openssl(
         d,
         &[
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-keyout", "key.pem",
-            "-out", "cert.pem", "-subj", &format!("/C=VN/O=UBND Tinh Nghe An/CN={cn}"),
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "30",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+            "-subj",
+            &format!("/C=VN/O=UBND Tinh Nghe An/CN={cn}"),
         ],
     );
     const GAP_HEX: usize = 16384; // room for the CMS blob, hex-encoded
@@ -77,8 +93,21 @@ pub fn signed_pdf(cn: &str) -> Vec<u8> {
     openssl(
         d,
         &[
-            "cms", "-sign", "-binary", "-md", "sha256", "-in", "covered.bin", "-signer",
-            "cert.pem", "-inkey", "key.pem", "-outform", "DER", "-out", "sig.der",
+            "cms",
+            "-sign",
+            "-binary",
+            "-md",
+            "sha256",
+            "-in",
+            "covered.bin",
+            "-signer",
+            "cert.pem",
+            "-inkey",
+            "key.pem",
+            "-outform",
+            "DER",
+            "-out",
+            "sig.der",
         ],
     );
     let sig = std::fs::read(d.join("sig.der")).unwrap();
@@ -90,7 +119,19 @@ pub fn signed_pdf(cn: &str) -> Vec<u8> {
 
 /// A document from G22 to H41 with this type name, `Paper` flag and attachment.
 pub fn document_with(number: u32, type_name: &str, paper: &str, pdf: &[u8]) -> Vec<u8> {
-    let (mut p, _) = world::document_model(G22, &[H41], number);
+    document_from(G22, H41, number, type_name, paper, pdf)
+}
+
+/// A document from `sender` to `receiver` with this type name, `Paper` flag and attachment.
+pub fn document_from(
+    sender: &str,
+    receiver: &str,
+    number: u32,
+    type_name: &str,
+    paper: &str,
+    pdf: &[u8],
+) -> Vec<u8> {
+    let (mut p, _) = world::document_model(sender, &[receiver], number);
     let Package::Document(d) = &mut p else {
         unreachable!()
     };
@@ -132,9 +173,13 @@ fn the_scanner_reads_signer_and_time_and_notices_tampering() {
 
 async fn a_type_that_still_requires_paper_needs_paper_1(store: Store) {
     let w = world(store.clone()).await;
-    let e = send(&w.ex, &w.vpcp, document_with(1, "Thông tư", "0", &unsigned_pdf()))
-        .await
-        .unwrap_err();
+    let e = send(
+        &w.ex,
+        &w.vpcp,
+        document_with(1, "Thông tư", "0", &unsigned_pdf()),
+    )
+    .await
+    .unwrap_err();
     let IngestError::Refused(Refusal::PaperRequired { code, .. }) = &e else {
         panic!("refused for paper: {e}")
     };
@@ -143,9 +188,13 @@ async fn a_type_that_still_requires_paper_needs_paper_1(store: Store) {
     assert_eq!(count(&store, "packages").await, 0, "nothing stored");
 
     // With Paper=1 it travels, and the reports know a paper copy follows.
-    let r = send(&w.ex, &w.vpcp, document_with(1, "Thông tư", "1", &unsigned_pdf()))
-        .await
-        .unwrap();
+    let r = send(
+        &w.ex,
+        &w.vpcp,
+        document_with(1, "Thông tư", "1", &unsigned_pdf()),
+    )
+    .await
+    .unwrap();
     let paper: i64 = sqlx::query("SELECT paper FROM document_facts WHERE package_id = $1")
         .bind(r.package_id)
         .fetch_one(store.pool())
@@ -166,15 +215,27 @@ async fn a_type_that_still_requires_paper_needs_paper_1(store: Store) {
     )
     .await
     .unwrap();
-    send(&w.ex, &w.vpcp, document_with(2, "Thông tư", "0", &unsigned_pdf()))
-        .await
-        .unwrap();
+    send(
+        &w.ex,
+        &w.vpcp,
+        document_with(2, "Thông tư", "0", &unsigned_pdf()),
+    )
+    .await
+    .unwrap();
 }
-on_both_backends!(paper_required, a_type_that_still_requires_paper_needs_paper_1);
+on_both_backends!(
+    paper_required,
+    a_type_that_still_requires_paper_needs_paper_1
+);
 
 async fn paperless_types_travel_without_paper(store: Store) {
     let w = world(store.clone()).await;
-    for (n, name) in [(1, "Công văn"), (2, "Giấy mời"), (3, "Tờ trình"), (4, "Loại lạ")] {
+    for (n, name) in [
+        (1, "Công văn"),
+        (2, "Giấy mời"),
+        (3, "Tờ trình"),
+        (4, "Loại lạ"),
+    ] {
         send(&w.ex, &w.vpcp, document_with(n, name, "0", &unsigned_pdf()))
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -189,10 +250,19 @@ async fn paperless_types_travel_without_paper(store: Store) {
             .collect();
     assert_eq!(
         types,
-        [Some("CV".into()), Some("GM".into()), Some("TTr".into()), None]
+        [
+            Some("CV".into()),
+            Some("GM".into()),
+            Some("TTr".into()),
+            None
+        ]
     );
     let list = catalogue::list(&store).await.unwrap();
-    assert_eq!(list.len(), 36, "29 administrative + 7 legal-normative types");
+    assert_eq!(
+        list.len(),
+        36,
+        "29 administrative + 7 legal-normative types"
+    );
     assert!(list.iter().any(|t| t.code == "QĐ" && t.paperless));
 }
 on_both_backends!(paperless, paperless_types_travel_without_paper);
@@ -202,9 +272,13 @@ async fn unsigned_pdfs_are_counted_flagged_or_refused_per_rule(store: Store) {
     let signed = signed_pdf("Tran Thi B");
 
     // Default: count. Accepted, no warning, counted unsigned.
-    let r = send(&w.ex, &w.vpcp, document_with(1, "Công văn", "0", &unsigned_pdf()))
-        .await
-        .unwrap();
+    let r = send(
+        &w.ex,
+        &w.vpcp,
+        document_with(1, "Công văn", "0", &unsigned_pdf()),
+    )
+    .await
+    .unwrap();
     assert!(r.warnings.is_empty());
 
     // A type rule: flag công văn. Accepted with a warning; the flag is kept.
@@ -218,19 +292,22 @@ async fn unsigned_pdfs_are_counted_flagged_or_refused_per_rule(store: Store) {
     )
     .await
     .unwrap();
-    let r = send(&w.ex, &w.vpcp, document_with(2, "Công văn", "0", &unsigned_pdf()))
-        .await
-        .unwrap();
+    let r = send(
+        &w.ex,
+        &w.vpcp,
+        document_with(2, "Công văn", "0", &unsigned_pdf()),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.warnings.len(), 1);
     assert_eq!(r.warnings[0].rule.name(), "unsigned-attachment");
-    let flag: Option<String> =
-        sqlx::query("SELECT flag FROM document_facts WHERE package_id = $1")
-            .bind(r.package_id)
-            .fetch_one(store.pool())
-            .await
-            .unwrap()
-            .try_get("flag")
-            .unwrap();
+    let flag: Option<String> = sqlx::query("SELECT flag FROM document_facts WHERE package_id = $1")
+        .bind(r.package_id)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get("flag")
+        .unwrap();
     assert!(flag.unwrap().contains("2.pdf"));
 
     // An agency rule wins over the type rule: G22 refuses unsigned PDFs.
@@ -244,10 +321,17 @@ async fn unsigned_pdfs_are_counted_flagged_or_refused_per_rule(store: Store) {
     )
     .await
     .unwrap();
-    let e = send(&w.ex, &w.vpcp, document_with(3, "Công văn", "0", &unsigned_pdf()))
-        .await
-        .unwrap_err();
-    let IngestError::Refused(Refusal::Unsigned { attachments, rule, .. }) = &e else {
+    let e = send(
+        &w.ex,
+        &w.vpcp,
+        document_with(3, "Công văn", "0", &unsigned_pdf()),
+    )
+    .await
+    .unwrap_err();
+    let IngestError::Refused(Refusal::Unsigned {
+        attachments, rule, ..
+    }) = &e
+    else {
         panic!("refused as unsigned: {e}")
     };
     assert_eq!(attachments, &["3.pdf".to_owned()]);
@@ -268,13 +352,18 @@ async fn unsigned_pdfs_are_counted_flagged_or_refused_per_rule(store: Store) {
         .await
         .unwrap();
     assert!(r.warnings.is_empty());
-    let row = sqlx::query("SELECT signatures, signer, sub_filter FROM pdf_signatures WHERE sha256 = $1")
-        .bind(Sha256::of(&signed).to_string())
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
+    let row =
+        sqlx::query("SELECT signatures, signer, sub_filter FROM pdf_signatures WHERE sha256 = $1")
+            .bind(Sha256::of(&signed).to_string())
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
     assert_eq!(row.try_get::<i64, _>("signatures").unwrap(), 1);
-    assert!(row.try_get::<String, _>("signer").unwrap().contains("CN=Tran Thi B"));
+    assert!(
+        row.try_get::<String, _>("signer")
+            .unwrap()
+            .contains("CN=Tran Thi B")
+    );
     let signed_flag: i64 = sqlx::query("SELECT signed FROM document_facts WHERE package_id = $1")
         .bind(r.package_id)
         .fetch_one(store.pool())
@@ -283,6 +372,145 @@ async fn unsigned_pdfs_are_counted_flagged_or_refused_per_rule(store: Store) {
         .try_get("signed")
         .unwrap();
     assert_eq!(signed_flag, 1);
-    assert_eq!(count(&store, "document_facts").await, 3, "refusals store nothing");
+    assert_eq!(
+        count(&store, "document_facts").await,
+        3,
+        "refusals store nothing"
+    );
 }
-on_both_backends!(signature_modes, unsigned_pdfs_are_counted_flagged_or_refused_per_rule);
+on_both_backends!(
+    signature_modes,
+    unsigned_pdfs_are_counted_flagged_or_refused_per_rule
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rest_vxp_and_admin_surfaces_answer_policy_refusals_clearly() {
+    let h = hub::start().await;
+    let k = populate(&h).await;
+
+    // REST: a Thông tư without Paper=1 is a 422 naming the rule and the fix.
+    let a = with_key(
+        "POST",
+        &format!("{}/api/v1/packages", h.url),
+        &k.vpcp,
+        document_with(1, "Thông tư", "0", &unsigned_pdf()),
+    )
+    .await;
+    assert_eq!(a.status, 422, "{}", String::from_utf8_lossy(&a.body));
+    assert_eq!(a.json()["error"]["code"], "paper-required");
+    assert!(
+        a.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Paper to 1")
+    );
+
+    // Admin: the catalogue lists it, the operator makes it paperless, it travels.
+    let list = admin(&h, "GET", "/catalogue", serde_json::Value::Null).await;
+    assert_eq!(list.status, 200);
+    assert!(
+        list.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["code"] == "TT" && t["paperless"] == false)
+    );
+    let set = admin(
+        &h,
+        "PUT",
+        "/catalogue/TT",
+        serde_json::json!({"paperless": true}),
+    )
+    .await;
+    assert_eq!(set.status, 200, "{}", String::from_utf8_lossy(&set.body));
+    assert_eq!(set.json()["paperless"], true);
+    let bad = admin(
+        &h,
+        "PUT",
+        "/catalogue/NEW",
+        serde_json::json!({"paperless": false}),
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    let a = with_key(
+        "POST",
+        &format!("{}/api/v1/packages", h.url),
+        &k.vpcp,
+        document_with(1, "Thông tư", "0", &unsigned_pdf()),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+
+    // VXP: Hồ Chí Minh must sign; an unsigned PDF is the SDK's error 22 with the reason.
+    let rule = admin(
+        &h,
+        "PUT",
+        "/signature-policy",
+        serde_json::json!({"scope": "agency", "key": H29, "mode": "refuse"}),
+    )
+    .await;
+    assert_eq!(rule.status, 200, "{}", String::from_utf8_lossy(&rule.body));
+    let vxp = VxpClient::new(ClientConfig::new(
+        format!("{}/vxp", h.url),
+        HCM_SYSTEM,
+        VxpSecret::new(HCM_SECRET),
+    ))
+    .unwrap();
+    let e = vxp
+        .send_edoc(
+            H29,
+            &[H41],
+            MessageType::Edoc,
+            &document_from(H29, H41, 2, "Công văn", "0", &unsigned_pdf()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.error_code().map(|c| c.as_str()), Some("22"), "{e}");
+    assert!(e.to_string().contains("signed, not scanned"), "{e}");
+    vxp.send_edoc(
+        H29,
+        &[H41],
+        MessageType::Edoc,
+        &document_from(H29, H41, 3, "Công văn", "0", &signed_pdf("Pham Van D")),
+    )
+    .await
+    .unwrap();
+
+    // Reports through the admin API, JSON and CSV.
+    let today = world::today().replace('/', "-");
+    let r = admin(
+        &h,
+        "GET",
+        &format!("/reports?from={today}&to={today}"),
+        serde_json::Value::Null,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["total"]["sent"], 2);
+    assert_eq!(r.json()["total"]["signed"], 1);
+    let r = admin(
+        &h,
+        "GET",
+        &format!("/reports?from={today}&to={today}&agency={H29}&format=csv"),
+        serde_json::Value::Null,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let csv = String::from_utf8_lossy(&r.body).into_owned();
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with(&format!("{H29},1,0,")),
+        "{csv}"
+    );
+    let r = admin(
+        &h,
+        "GET",
+        "/reports?from=2026-13-01&to=2026-11-01",
+        serde_json::Value::Null,
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    h.stop().await;
+}

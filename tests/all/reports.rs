@@ -50,7 +50,9 @@ async fn exec(store: &Store, sql: &str, args: &[i64]) {
 pub async fn fixture(store: &Store) {
     let w = world(store.clone()).await;
     let unsigned = unsigned_pdf();
-    let d1 = send(&w.ex, &w.vpcp, document_with(1, "Công văn", "0", &unsigned)).await.unwrap();
+    let d1 = send(&w.ex, &w.vpcp, document_with(1, "Công văn", "0", &unsigned))
+        .await
+        .unwrap();
     // document_with addresses H41; doc 1 also goes to H14.
     let d1b = {
         let (mut p, _) = crate::world::document_model(G22, &[H41, H14], 11);
@@ -58,17 +60,35 @@ pub async fn fixture(store: &Store) {
             d.attachments[0].size = unsigned.len() as u64;
             d.attachments[0].sha256 = truc::edxml::Sha256::of(&unsigned);
         }
-        send(&w.ex, &w.vpcp, crate::world::edxml_bytes(&p, Some(&unsigned))).await.unwrap()
+        send(
+            &w.ex,
+            &w.vpcp,
+            crate::world::edxml_bytes(&p, Some(&unsigned)),
+        )
+        .await
+        .unwrap()
     };
-    let d2 = send(&w.ex, &w.vpcp, document_with(2, "Công văn", "0", &unsigned)).await.unwrap();
+    let d2 = send(&w.ex, &w.vpcp, document_with(2, "Công văn", "0", &unsigned))
+        .await
+        .unwrap();
     let d3 = {
         let bytes = document_with(3, "Thông tư", "1", &unsigned);
         let text = String::from_utf8(bytes).unwrap().replace(H41, H29);
         send(&w.ex, &w.vpcp, text.into_bytes()).await.unwrap()
     };
-    let d4 = send(&w.ex, &w.vpcp, document_with(4, "Công văn", "0", &signed_pdf("Le Van C"))).await.unwrap();
-    let d5 = send(&w.ex, &w.nghean, crate::world::document(H41, &[G22], 5)).await.unwrap();
-    let d6 = send(&w.ex, &w.vpcp, document_with(6, "Công văn", "0", &unsigned)).await.unwrap();
+    let d4 = send(
+        &w.ex,
+        &w.vpcp,
+        document_with(4, "Công văn", "0", &signed_pdf("Le Van C")),
+    )
+    .await
+    .unwrap();
+    let d5 = send(&w.ex, &w.nghean, crate::world::document(H41, &[G22], 5))
+        .await
+        .unwrap();
+    let d6 = send(&w.ex, &w.vpcp, document_with(6, "Công văn", "0", &unsigned))
+        .await
+        .unwrap();
     // Doc 1 of the table is package d1b (to H41 and H14); d1 (number 1, to H41) is removed
     // from the period below by dating it with doc 6.
     for (who, sender, code, n, text) in [
@@ -79,19 +99,41 @@ pub async fn fixture(store: &Store) {
         (&w.nghean, H41, "01", 2, "Đã đến"),
         (&w.nghean, H41, "02", 4, "Thiếu chữ ký số"),
     ] {
-        send(&w.ex, who, status(sender, G22, n, code, text)).await.unwrap();
+        send(&w.ex, who, status(sender, G22, n, code, text))
+            .await
+            .unwrap();
     }
-    send(&w.ex, &w.vpcp, status(G22, H41, 5, "03", "Đã tiếp nhận")).await.unwrap();
+    send(&w.ex, &w.vpcp, status(G22, H41, 5, "03", "Đã tiếp nhận"))
+        .await
+        .unwrap();
 
-    exec(store, "UPDATE packages SET received_at = $1 WHERE kind = 'document'", &[SENT]).await;
+    exec(
+        store,
+        "UPDATE packages SET received_at = $1 WHERE kind = 'document'",
+        &[SENT],
+    )
+    .await;
     exec(store, "UPDATE document_facts SET sent_at = $1", &[SENT]).await;
     exec(store, "UPDATE receipts SET sent_at = $1", &[SENT]).await;
     for id in [d1.package_id, d6.package_id] {
-        exec(store, "UPDATE document_facts SET sent_at = $1 WHERE package_id = $2", &[SENT - 7 * DAY, id]).await;
-        exec(store, "UPDATE receipts SET sent_at = $1 WHERE package_id = $2", &[SENT - 7 * DAY, id]).await;
+        exec(
+            store,
+            "UPDATE document_facts SET sent_at = $1 WHERE package_id = $2",
+            &[SENT - 7 * DAY, id],
+        )
+        .await;
+        exec(
+            store,
+            "UPDATE receipts SET sent_at = $1 WHERE package_id = $2",
+            &[SENT - 7 * DAY, id],
+        )
+        .await;
     }
     let first = |pkg: i64, receiver: &str, delay: i64| {
-        let sql = format!("UPDATE receipts SET first_status_at = {} WHERE package_id = {pkg} AND receiver = '{receiver}'", SENT + delay);
+        let sql = format!(
+            "UPDATE receipts SET first_status_at = {} WHERE package_id = {pkg} AND receiver = '{receiver}'",
+            SENT + delay
+        );
         async move { exec(store, &sql, &[]).await }
     };
     first(d1b.package_id, H41, 600_000).await;
@@ -118,7 +160,17 @@ fn reasons(list: &[(&str, i64)]) -> Vec<Reason> {
 #[allow(clippy::too_many_arguments)]
 fn fig(
     agency: &str,
-    [sent, received, acknowledged, accepted, completed, rejected, overdue, signed, paperless]: [i64; 9],
+    [
+        sent,
+        received,
+        acknowledged,
+        accepted,
+        completed,
+        rejected,
+        overdue,
+        signed,
+        paperless,
+    ]: [i64; 9],
     median: Option<f64>,
     rejection_reasons: Vec<Reason>,
 ) -> Figures {
@@ -155,9 +207,19 @@ async fn every_figure_matches_the_hand_checked_fixture(store: Store) {
         r.agencies,
         vec![
             fig(G22, [4, 1, 1, 1, 0, 0, 0, 1, 3], Some(300.0), vec![]),
-            fig(H14, [0, 1, 1, 0, 0, 1, 0, 0, 0], Some(1200.0), reasons(&[("Sai nơi nhận", 1)])),
+            fig(
+                H14,
+                [0, 1, 1, 0, 0, 1, 0, 0, 0],
+                Some(1200.0),
+                reasons(&[("Sai nơi nhận", 1)])
+            ),
             fig(H29, [0, 1, 0, 0, 0, 0, 1, 0, 0], None, vec![]),
-            fig(H41, [1, 3, 3, 1, 1, 1, 1, 0, 1], Some(1800.0), reasons(&[("Thiếu chữ ký số", 1)])),
+            fig(
+                H41,
+                [1, 3, 3, 1, 1, 1, 1, 0, 1],
+                Some(1800.0),
+                reasons(&[("Thiếu chữ ký số", 1)])
+            ),
         ]
     );
     assert_eq!(
@@ -171,33 +233,69 @@ async fn every_figure_matches_the_hand_checked_fixture(store: Store) {
     );
 
     // One agency only.
-    let one = report::compute(&store, &ReportQuery { agency: Some(H41.into()), ..q.clone() })
-        .await
-        .unwrap();
+    let one = report::compute(
+        &store,
+        &ReportQuery {
+            agency: Some(H41.into()),
+            ..q.clone()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(one.agencies.len(), 1);
     assert_eq!(one.agencies[0], r.agencies[3]);
 
     // The week before holds only the two moved documents (to H41, unanswered and overdue).
-    let before = report::compute(&store, &ReportQuery { from: day(10), to: day(16), ..q.clone() })
-        .await
-        .unwrap();
+    let before = report::compute(
+        &store,
+        &ReportQuery {
+            from: day(10),
+            to: day(16),
+            ..q.clone()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(before.total.sent, 2);
     assert_eq!(before.total.received, 2);
     assert_eq!(before.total.overdue, 2);
 
     // A holiday on Wednesday moves H41's doc-2 deadline to Thursday night: answered Friday
     // 10:00, still late; H29 still late.
-    let holiday = report::compute(&store, &ReportQuery { holidays: vec![day(18)], ..q.clone() })
-        .await
-        .unwrap();
+    let holiday = report::compute(
+        &store,
+        &ReportQuery {
+            holidays: vec![day(18)],
+            ..q.clone()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(holiday.total.overdue, 2);
     // Asked on Wednesday noon, nothing is overdue yet.
-    let early = report::compute(&store, &ReportQuery { now: Some(SENT + DAY + 2 * 3_600_000), ..q })
-        .await
-        .unwrap();
-    assert_eq!(early.agencies.iter().find(|f| f.agency == H29).unwrap().overdue, 0);
+    let early = report::compute(
+        &store,
+        &ReportQuery {
+            now: Some(SENT + DAY + 2 * 3_600_000),
+            ..q
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        early
+            .agencies
+            .iter()
+            .find(|f| f.agency == H29)
+            .unwrap()
+            .overdue,
+        0
+    );
 }
-on_both_backends!(report_figures, every_figure_matches_the_hand_checked_fixture);
+on_both_backends!(
+    report_figures,
+    every_figure_matches_the_hand_checked_fixture
+);
 
 fn truc(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_truc"))
@@ -235,15 +333,26 @@ async fn the_cli_prints_the_report_as_table_csv_and_json_and_keeps_the_catalogue
     assert!(table.contains("AGENCY"), "{table}");
     let h41 = table.lines().find(|l| l.starts_with(H41)).unwrap();
     let cols: Vec<&str> = h41.split_whitespace().collect();
-    assert_eq!(cols, [H41, "1", "3", "3", "1", "1", "1", "1", "30m00s", "0.0%", "100.0%"]);
+    assert_eq!(
+        cols,
+        [
+            H41, "1", "3", "3", "1", "1", "1", "1", "30m00s", "0.0%", "100.0%"
+        ]
+    );
     assert!(table.contains("Rejected by 000.00.00.H14:") && table.contains("Sai nơi nhận"));
 
     let mut args = period.to_vec();
     args.extend(["--format", "csv"]);
     let csv = ok(&truc(d, &args));
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "agency,sent,received,acknowledged,accepted,completed,rejected,overdue,median_first_status_secs,signed,paperless,share_signed,share_paperless,rejection_reasons");
-    assert_eq!(lines[1], format!("{G22},4,1,1,1,0,0,0,300.0,1,3,0.2500,0.7500,"));
+    assert_eq!(
+        lines[0],
+        "agency,sent,received,acknowledged,accepted,completed,rejected,overdue,median_first_status_secs,signed,paperless,share_signed,share_paperless,rejection_reasons"
+    );
+    assert_eq!(
+        lines[1],
+        format!("{G22},4,1,1,1,0,0,0,300.0,1,3,0.2500,0.7500,")
+    );
     assert_eq!(lines.len(), 6, "four agencies and the total");
     assert!(lines[5].starts_with("*,5,6,5,2,1,2,"), "{}", lines[5]);
 
@@ -261,21 +370,55 @@ async fn the_cli_prints_the_report_as_table_csv_and_json_and_keeps_the_catalogue
 
     // The catalogue.
     let list = ok(&truc(d, &["catalogue", "list"]));
-    assert!(list.lines().any(|l| l.starts_with("TT ") && l.contains("required")), "{list}");
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("TT ") && l.contains("required")),
+        "{list}"
+    );
     ok(&truc(d, &["catalogue", "set", "TT", "--paperless", "true"]));
     let json: serde_json::Value =
         serde_json::from_str(&ok(&truc(d, &["catalogue", "list", "--json"]))).unwrap();
-    let tt = json.as_array().unwrap().iter().find(|t| t["code"] == "TT").unwrap();
+    let tt = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "TT")
+        .unwrap();
     assert_eq!(tt["paperless"], true);
     let out = truc(d, &["catalogue", "set", "XYZ", "--paperless", "false"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("give its name"));
-    ok(&truc(d, &["catalogue", "set", "XYZ", "--paperless", "false", "--name", "Văn bản XYZ"]));
+    ok(&truc(
+        d,
+        &[
+            "catalogue",
+            "set",
+            "XYZ",
+            "--paperless",
+            "false",
+            "--name",
+            "Văn bản XYZ",
+        ],
+    ));
 
     // Signature rules.
-    ok(&truc(d, &["signature-policy", "set", "--agency", G22, "--mode", "refuse"]));
+    ok(&truc(
+        d,
+        &[
+            "signature-policy",
+            "set",
+            "--agency",
+            G22,
+            "--mode",
+            "refuse",
+        ],
+    ));
     let rules = ok(&truc(d, &["signature-policy", "list"]));
     assert!(rules.contains(G22) && rules.contains("refuse"), "{rules}");
-    for verb in [&["report", "--help"][..], &["catalogue", "set", "--help"], &["signature-policy", "set", "--help"]] {
+    for verb in [
+        &["report", "--help"][..],
+        &["catalogue", "set", "--help"],
+        &["signature-policy", "set", "--help"],
+    ] {
         assert!(ok(&truc(d, verb)).len() > 200);
     }
 }

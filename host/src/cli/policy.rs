@@ -46,7 +46,9 @@ pub async fn catalogue_cmd(cmd: CatalogueCommand, g: &Global) -> Result<ExitCode
     match cmd {
         CatalogueCommand::List { json } => {
             let types: Vec<DocType> = match g.remote()? {
-                Some(r) => serde_json::from_value(r.json("GET", "/catalogue", &json!(null)).await?)?,
+                Some(r) => {
+                    serde_json::from_value(r.json("GET", "/catalogue", &json!(null)).await?)?
+                }
                 None => catalogue::list(&g.store().await?).await?,
             };
             if json {
@@ -141,16 +143,21 @@ pub async fn signature_cmd(cmd: SignaturePolicyCommand, g: &Global) -> Result<Ex
     match cmd {
         SignaturePolicyCommand::List { json } => {
             let list: Vec<Rule> = match g.remote()? {
-                Some(r) => serde_json::from_value(
-                    r.json("GET", "/signature-policy", &json!(null)).await?,
-                )?,
+                Some(r) => {
+                    serde_json::from_value(r.json("GET", "/signature-policy", &json!(null)).await?)?
+                }
                 None => rules::list(&g.store().await?).await?,
             };
             if json {
                 print_json(&list)?;
             } else {
                 for r in list {
-                    println!("{:<8} {:<16} {}", format!("{:?}", r.scope).to_lowercase(), r.key, r.mode.as_str());
+                    println!(
+                        "{:<8} {:<16} {}",
+                        format!("{:?}", r.scope).to_lowercase(),
+                        r.key,
+                        r.mode.as_str()
+                    );
                 }
             }
         }
@@ -164,7 +171,9 @@ pub async fn signature_cmd(cmd: SignaturePolicyCommand, g: &Global) -> Result<Ex
                 (Some(a), _, _) => (Scope::Agency, a),
                 (None, Some(t), _) => (Scope::Type, t),
                 (None, None, true) => (Scope::Default, "*".to_owned()),
-                (None, None, false) => bail!("say what the rule is for: --agency CODE, --type TYPE or --default"),
+                (None, None, false) => {
+                    bail!("say what the rule is for: --agency CODE, --type TYPE or --default")
+                }
             };
             let mode = match mode {
                 ModeArg::Refuse => Mode::Refuse,
@@ -179,7 +188,12 @@ pub async fn signature_cmd(cmd: SignaturePolicyCommand, g: &Global) -> Result<Ex
                 }
                 None => rules::set(&g.store().await?, &rule).await?,
             }
-            println!("unsigned PDFs ({:?} {}): {}", rule.scope, rule.key, rule.mode.as_str());
+            println!(
+                "unsigned PDFs ({:?} {}): {}",
+                rule.scope,
+                rule.key,
+                rule.mode.as_str()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

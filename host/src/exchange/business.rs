@@ -261,7 +261,9 @@ impl Exchange {
                 .map(|flag| Problem {
                     path: "edXMLBody/edXMLManifest".into(),
                     rule: Rule::UnsignedAttachment,
-                    message: format!("{flag}; the operator's policy flags documents that are scanned, not signed"),
+                    message: format!(
+                        "{flag}; the operator's policy flags documents that are scanned, not signed"
+                    ),
                     value: None,
                     severity: Severity::Warning,
                 })

@@ -17,7 +17,10 @@ use crate::exchange::adapters::Installed;
 use crate::exchange::audit::Verification;
 use crate::exchange::delivery::DeadLetter;
 use crate::exchange::overdue::Overdue;
-use crate::policy::{self, catalogue::{DocType, DocTypeChange}};
+use crate::policy::{
+    self,
+    catalogue::{DocType, DocTypeChange},
+};
 use crate::runtime::AdapterPackage;
 
 /// List agencies.

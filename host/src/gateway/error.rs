@@ -142,8 +142,12 @@ impl From<crate::policy::PolicyError> for ApiError {
         use crate::policy::PolicyError;
         let message = e.to_string();
         match e {
-            PolicyError::Invalid(_) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message),
-            PolicyError::Refused(r) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, r.code(), message),
+            PolicyError::Invalid(_) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+            }
+            PolicyError::Refused(r) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, r.code(), message)
+            }
             PolicyError::Store(e) => Self::internal(e),
         }
     }

@@ -56,7 +56,11 @@ pub struct DocTypeChange {
 }
 
 /// Adds or changes the type `code`; returns it as stored.
-pub async fn set(store: &Store, code: &str, change: &DocTypeChange) -> Result<DocType, PolicyError> {
+pub async fn set(
+    store: &Store,
+    code: &str,
+    change: &DocTypeChange,
+) -> Result<DocType, PolicyError> {
     let code = code.trim();
     if code.is_empty() || code.chars().count() > 20 {
         return Err(PolicyError::Invalid(format!(
@@ -132,7 +136,13 @@ fn classify_in(types: &[DocType], doc: &Document) -> Option<DocType> {
     {
         return Some(t.clone());
     }
-    let prefix = doc.code.notation.split('-').next().unwrap_or_default().trim();
+    let prefix = doc
+        .code
+        .notation
+        .split('-')
+        .next()
+        .unwrap_or_default()
+        .trim();
     types.iter().find(|t| t.code == prefix).cloned()
 }
 
@@ -167,7 +177,12 @@ mod tests {
     #[test]
     fn the_type_name_wins_then_the_notation() {
         let types = [t("QĐ", "Quyết định", true), t("TT", "Thông tư", false)];
-        assert_eq!(classify_in(&types, &doc("  THÔNG   TƯ ", "QĐ-BNV")).unwrap().code, "TT");
+        assert_eq!(
+            classify_in(&types, &doc("  THÔNG   TƯ ", "QĐ-BNV"))
+                .unwrap()
+                .code,
+            "TT"
+        );
         assert_eq!(classify_in(&types, &doc("", "QĐ-BNV")).unwrap().code, "QĐ");
         assert_eq!(classify_in(&types, &doc("tt", "")).unwrap().code, "TT");
         assert!(classify_in(&types, &doc("Văn bản lạ", "UBND-VX")).is_none());

@@ -155,10 +155,7 @@ pub async fn decide(
     scans: &[AttachmentScan],
 ) -> Result<Decision, PolicyError> {
     let doc_type = catalogue::classify(conn, doc).await?;
-    let paper = doc
-        .business
-        .as_ref()
-        .is_some_and(|b| b.paper.trim() == "1");
+    let paper = doc.business.as_ref().is_some_and(|b| b.paper.trim() == "1");
     let revocation = doc
         .business
         .as_ref()

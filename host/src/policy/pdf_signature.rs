@@ -161,7 +161,11 @@ fn signature_at<F: Read + Seek>(
     let gap = read_range(file, gap_start, c - gap_start)?;
     let hex_digits = match (gap.first(), gap.last()) {
         (Some(b'<'), Some(b'>')) => &gap[1..gap.len() - 1],
-        _ => return Ok(Err("the /ByteRange gap is not a <hex> /Contents string".into())),
+        _ => {
+            return Ok(Err(
+                "the /ByteRange gap is not a <hex> /Contents string".into()
+            ));
+        }
     };
     let Some(blob) = decode_hex(hex_digits) else {
         return Ok(Err("/Contents is not hexadecimal".into()));
@@ -234,7 +238,10 @@ fn parse_byte_range(head: &[u8]) -> Option<[u64; 4]> {
         .or_else(|| {
             // Keep the ASCII prefix of a chunk that ends inside a multi-byte sequence.
             let rest = &head[b"/ByteRange".len()..];
-            let valid = rest.iter().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+            let valid = rest
+                .iter()
+                .position(|b| !b.is_ascii())
+                .unwrap_or(rest.len());
             std::str::from_utf8(&rest[..valid]).ok()
         })?;
     let text = text.trim_start();
@@ -315,8 +322,7 @@ struct CmsFacts {
 
 /// Parses the `/Contents` blob (padded with zeros after the DER value) as CMS SignedData.
 fn read_cms(blob: &[u8]) -> Result<CmsFacts, String> {
-    let mut reader =
-        SliceReader::new(blob).map_err(|e| format!("the CMS blob is not DER: {e}"))?;
+    let mut reader = SliceReader::new(blob).map_err(|e| format!("the CMS blob is not DER: {e}"))?;
     let info = ContentInfo::decode(&mut reader)
         .map_err(|e| format!("the CMS blob is not a ContentInfo: {e}"))?;
     let _ = reader.is_finished(); // trailing zero padding is expected
@@ -402,7 +408,8 @@ mod tests {
 
     #[test]
     fn names_end_at_delimiters() {
-        let d = b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached/M (D:20261120)";
+        let d =
+            b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached/M (D:20261120)";
         assert_eq!(
             name_after(d, b"/SubFilter").as_deref(),
             Some("ETSI.CAdES.detached")
@@ -413,7 +420,8 @@ mod tests {
 
     #[test]
     fn a_pdf_without_signatures_scans_empty() {
-        let mut f = io::Cursor::new(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF".to_vec());
+        let mut f =
+            io::Cursor::new(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF".to_vec());
         let s = scan(&mut f).unwrap();
         assert!(!s.is_signed());
         assert!(s.signatures.is_empty() && s.skipped.is_empty());

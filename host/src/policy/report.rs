@@ -217,7 +217,10 @@ pub async fn compute(store: &Store, q: &ReportQuery) -> Result<Report, PolicyErr
             let hi: i64 = r.try_get("hi")?;
             let median = Some((lo + hi) as f64 / 2000.0);
             match target {
-                None => entry(&mut rows, &r.try_get::<String, _>("g")?).median_first_status_secs = median,
+                None => {
+                    entry(&mut rows, &r.try_get::<String, _>("g")?).median_first_status_secs =
+                        median
+                }
                 Some(()) => total.median_first_status_secs = median,
             }
         }
@@ -284,7 +287,8 @@ const COLUMNS: [&str; 14] = [
 ];
 
 fn cells(f: &Figures) -> Vec<String> {
-    let opt = |v: Option<f64>, digits: usize| v.map(|x| format!("{x:.digits$}")).unwrap_or_default();
+    let opt =
+        |v: Option<f64>, digits: usize| v.map(|x| format!("{x:.digits$}")).unwrap_or_default();
     vec![
         f.agency.clone(),
         f.sent.to_string(),
@@ -321,13 +325,29 @@ impl Report {
     /// An aligned text table for a terminal, rejection reasons listed below it.
     pub fn to_table(&self) -> String {
         let head = [
-            "AGENCY", "SENT", "RECEIVED", "ACK", "ACCEPTED", "DONE", "REJECTED", "OVERDUE",
-            "MEDIAN 1ST", "SIGNED", "PAPERLESS",
+            "AGENCY",
+            "SENT",
+            "RECEIVED",
+            "ACK",
+            "ACCEPTED",
+            "DONE",
+            "REJECTED",
+            "OVERDUE",
+            "MEDIAN 1ST",
+            "SIGNED",
+            "PAPERLESS",
         ];
-        let pct = |v: Option<f64>| v.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or("-".into());
+        let pct = |v: Option<f64>| {
+            v.map(|x| format!("{:.1}%", x * 100.0))
+                .unwrap_or("-".into())
+        };
         let row = |f: &Figures| {
             vec![
-                if f.agency == "*" { "total".into() } else { f.agency.clone() },
+                if f.agency == "*" {
+                    "total".into()
+                } else {
+                    f.agency.clone()
+                },
                 f.sent.to_string(),
                 f.received.to_string(),
                 f.acknowledged.to_string(),
