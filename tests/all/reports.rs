@@ -157,7 +157,6 @@ fn reasons(list: &[(&str, i64)]) -> Vec<Reason> {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
 fn fig(
     agency: &str,
     [

@@ -233,7 +233,9 @@ impl Exchange {
             Err(e) => return Err(e),
         };
         tx.commit().await?;
-        receipt.warnings.splice(0..0, warnings);
+        // Validation warnings first, then the policy's.
+        let policy_warnings = std::mem::replace(&mut receipt.warnings, warnings);
+        receipt.warnings.extend(policy_warnings);
         Ok(receipt)
     }
 

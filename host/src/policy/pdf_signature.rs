@@ -307,7 +307,7 @@ fn decode_hex(digits: &[u8]) -> Option<Vec<u8>> {
             Some(&b) => nibble(b)?,
             None => 0,
         };
-        out.push(hi << 4 | lo);
+        out.push((hi << 4) | lo);
     }
     Some(out)
 }
@@ -325,7 +325,7 @@ fn read_cms(blob: &[u8]) -> Result<CmsFacts, String> {
     let mut reader = SliceReader::new(blob).map_err(|e| format!("the CMS blob is not DER: {e}"))?;
     let info = ContentInfo::decode(&mut reader)
         .map_err(|e| format!("the CMS blob is not a ContentInfo: {e}"))?;
-    let _ = reader.is_finished(); // trailing zero padding is expected
+    // Zero padding after the DER value is expected and left unread.
     if info.content_type != SIGNED_DATA {
         return Err(format!(
             "the CMS blob is {}, not SignedData",
@@ -361,11 +361,11 @@ fn read_cms(blob: &[u8]) -> Result<CmsFacts, String> {
         // in every signer we know, so fall back to it below.
         SignerIdentifier::SubjectKeyIdentifier(_) => false,
     });
-    let signer_cert = signer_cert.or_else(|| {
-        matches!(si.sid, SignerIdentifier::SubjectKeyIdentifier(_))
-            .then(|| certs.first())
-            .flatten()
-    });
+    let signer_cert = match (signer_cert, &si.sid) {
+        (Some(c), _) => Some(c),
+        (None, SignerIdentifier::SubjectKeyIdentifier(_)) => certs.first(),
+        (None, _) => None,
+    };
     let attr = |oid: ObjectIdentifier| {
         si.signed_attrs
             .as_ref()

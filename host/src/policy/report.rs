@@ -199,7 +199,7 @@ pub async fn compute(store: &Store, q: &ReportQuery) -> Result<Report, PolicyErr
 
     // Medians: the middle one or two delays of each receiver, found by window functions so
     // the delays never leave the database.
-    for (partition, target) in [("receiver", None), ("'*'", Some(()))] {
+    for (partition, per_agency) in [("receiver", true), ("'*'", false)] {
         let sql = format!(
             "SELECT g, MIN(d) AS lo, MAX(d) AS hi FROM ( \
                SELECT {partition} AS g, first_status_at - sent_at AS d, \
@@ -216,12 +216,10 @@ pub async fn compute(store: &Store, q: &ReportQuery) -> Result<Report, PolicyErr
             let lo: i64 = r.try_get("lo")?;
             let hi: i64 = r.try_get("hi")?;
             let median = Some((lo + hi) as f64 / 2000.0);
-            match target {
-                None => {
-                    entry(&mut rows, &r.try_get::<String, _>("g")?).median_first_status_secs =
-                        median
-                }
-                Some(()) => total.median_first_status_secs = median,
+            if per_agency {
+                entry(&mut rows, &r.try_get::<String, _>("g")?).median_first_status_secs = median;
+            } else {
+                total.median_first_status_secs = median;
             }
         }
     }
