@@ -439,7 +439,7 @@ async fn rest_vxp_and_admin_surfaces_answer_policy_refusals_clearly() {
         document_with(1, "Thông tư", "0", &unsigned_pdf()),
     )
     .await;
-    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
 
     // VXP: Hồ Chí Minh must sign; an unsigned PDF is the SDK's error 22 with the reason.
     let rule = admin(

@@ -20,7 +20,7 @@ use cms::signed_data::{SignedData, SignerIdentifier};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use x509_cert::der::asn1::{ObjectIdentifier, OctetString};
-use x509_cert::der::{Decode, Encode, Reader, SliceReader};
+use x509_cert::der::{Decode, Encode, SliceReader};
 
 /// `id-signedData` (RFC 5652 §5.1).
 const SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
