@@ -47,7 +47,7 @@ async fn seed(store: &Store) -> Result<u64, String> {
             let sender = agency((h % AGENCIES as u64) as i64);
             let sent = YEAR_START + (h >> 8) as i64 % (365 * DAY);
             let signed = (h >> 20) % 10 < 7;
-            let paper = (h >> 24) % 10 == 0;
+            let paper = (h >> 24).is_multiple_of(10);
             if !p.is_empty() {
                 p.push(',');
                 f.push(',');

@@ -121,6 +121,7 @@ pub(crate) async fn receivers_of(
 
 impl Exchange {
     /// Stores and routes a document package inside `tx`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn accept_document(
         &self,
         tx: &mut Tx,
