@@ -13,6 +13,7 @@ pub mod directory;
 pub mod edxml;
 pub mod exchange;
 pub mod gateway;
+pub mod policy;
 pub mod runtime;
 pub mod store;
 pub mod vxp;

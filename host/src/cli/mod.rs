@@ -8,6 +8,7 @@ pub mod context;
 pub mod edxml;
 pub mod endpoint;
 pub mod operate;
+pub mod policy;
 pub mod serve;
 
 use std::process::ExitCode;
@@ -67,6 +68,15 @@ pub enum Command {
     /// edXML packages: check, canonicalize, sign, verify.
     #[command(subcommand)]
     Edxml(edxml::EdxmlCommand),
+    /// The paperless catalogue: which document types may travel without a paper copy.
+    #[command(subcommand)]
+    Catalogue(policy::CatalogueCommand),
+    /// Signed, not scanned: refuse, flag or count documents whose PDFs carry no digital
+    /// signature, per agency, per document type or by default.
+    #[command(subcommand, name = "signature-policy")]
+    SignaturePolicy(policy::SignaturePolicyCommand),
+    /// Statistics per agency and period: sent, received, answered, overdue, signed, paperless.
+    Report(policy::ReportArgs),
 }
 
 /// Runs a parsed command line.
@@ -100,6 +110,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Command::Document(cmd) => operate::document(cmd, &g).await,
                     Command::Audit(cmd) => operate::audit_cmd(cmd, &g).await,
                     Command::DeadLetters(cmd) => operate::dead_letters(cmd, &g).await,
+                    Command::Catalogue(cmd) => policy::catalogue_cmd(cmd, &g).await,
+                    Command::SignaturePolicy(cmd) => policy::signature_cmd(cmd, &g).await,
+                    Command::Report(a) => policy::report_cmd(a, &g).await,
                     Command::Serve(_) | Command::Demo(_) | Command::Edxml(_) => {
                         unreachable!("handled above")
                     }

@@ -80,6 +80,8 @@ pub enum Rule {
     TimeOrder,
     /// A coded value outside its known set (0/1 flags, receiver types).
     UnknownValue,
+    /// A PDF attachment without an embedded digital signature (policy, issue 7).
+    UnsignedAttachment,
 }
 
 impl Rule {
@@ -105,6 +107,7 @@ impl Rule {
             Rule::RejectionReason => "rejection-reason",
             Rule::TimeOrder => "time-order",
             Rule::UnknownValue => "unknown-value",
+            Rule::UnsignedAttachment => "unsigned-attachment",
         }
     }
 }

@@ -24,6 +24,8 @@ use crate::edxml::{
     BusinessAction, DocumentId, EdDateTime, Package, ReceiverChange, ResponseFor, Status,
     StatusCode,
 };
+use crate::edxml::{Problem, Rule, Severity};
+use crate::policy::{self, AttachmentScan};
 use crate::store::Tx;
 
 /// The stored document a business action or status refers to.
@@ -119,18 +121,22 @@ pub(crate) async fn receivers_of(
 
 impl Exchange {
     /// Stores and routes a document package inside `tx`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn accept_document(
         &self,
         tx: &mut Tx,
         caller: Option<&Caller>,
         package: &Package,
         files: &HashMap<String, Spooled>,
+        scans: &[AttachmentScan],
         facts: &Facts,
         transport_id: &str,
     ) -> Result<Receipt, IngestError> {
         let Package::Document(d) = package else {
             return Err(IngestError::Internal("not a document".into()));
         };
+        // The programme's rules (paper, signed-not-scanned) before anything is stored.
+        let decision = policy::decide(tx, &facts.sender, d, scans).await?;
         let business = d.business.as_ref();
         let action = business
             .and_then(|b| b.action.clone())
@@ -200,9 +206,10 @@ impl Exchange {
         )
         .await?;
         ingest::insert_attachments(tx, package_id, package, files).await?;
+        policy::record(tx, package_id, &facts.sender, &decision, scans).await?;
         let deliveries = ingest::insert_deliveries(tx, package_id, &routes).await?;
         for r in &routes {
-            sqlx::query("INSERT INTO receipts (package_id, receiver) VALUES ($1, $2)")
+            sqlx::query("INSERT INTO receipts (package_id, receiver, sent_at) SELECT $1, $2, received_at FROM packages WHERE id = $1")
                 .bind(package_id)
                 .bind(&r.receiver)
                 .execute(&mut **tx)
@@ -224,6 +231,14 @@ impl Exchange {
                     "subject": facts.subject,
                     "deliveries": deliveries.iter().map(|d| json!({"id": d.id, "receiver": d.receiver, "endpoint": d.endpoint})).collect::<Vec<_>>(),
                     "unknown_receivers": unknown,
+                    "policy": {
+                        "type": decision.doc_type.as_ref().map(|t| &t.code),
+                        "paper": decision.paper,
+                        "pdfs": decision.pdfs,
+                        "signed_pdfs": decision.signed_pdfs,
+                        "flag": decision.flag,
+                        "signatures": scans.iter().map(|s| json!({"attachment": s.name, "signatures": s.scan.signatures})).collect::<Vec<_>>(),
+                    },
                 }),
             },
         )
@@ -244,7 +259,19 @@ impl Exchange {
             deliveries,
             unknown_receivers: unknown,
             ignored: None,
-            warnings: Vec::new(),
+            warnings: decision
+                .flag
+                .map(|flag| Problem {
+                    path: "edXMLBody/edXMLManifest".into(),
+                    rule: Rule::UnsignedAttachment,
+                    message: format!(
+                        "{flag}; the operator's policy flags documents that are scanned, not signed"
+                    ),
+                    value: None,
+                    severity: Severity::Warning,
+                })
+                .into_iter()
+                .collect(),
         })
     }
 

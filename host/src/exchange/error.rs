@@ -46,6 +46,9 @@ pub enum IngestError {
         /// Why not.
         why: String,
     },
+    /// A policy rule of the programme refuses it (paper required, unsigned PDF).
+    #[error("{0}")]
+    Refused(#[from] crate::policy::Refusal),
     /// The store failed; nothing was accepted.
     #[error("the package could not be stored ({0}); nothing was accepted, retry later")]
     Store(#[from] StoreError),
@@ -71,6 +74,17 @@ impl IngestError {
     /// Whether retrying the same package later may succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(self, IngestError::Store(_) | IngestError::Internal(_))
+    }
+}
+
+impl From<crate::policy::PolicyError> for IngestError {
+    fn from(e: crate::policy::PolicyError) -> Self {
+        use crate::policy::PolicyError;
+        match e {
+            PolicyError::Refused(r) => IngestError::Refused(r),
+            PolicyError::Store(s) => IngestError::Store(s),
+            PolicyError::Invalid(m) => IngestError::Internal(m),
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use super::route::{self, Route};
 use super::spool::{SpoolSink, Spooled};
 use super::{Caller, DeliveryRef, Exchange, Receipt, doc_key, new_delivery_id, new_transport_id};
 use crate::edxml::{self, EdDateTime, Package, Problem, Severity, TraceHeader, ValidationContext};
+use crate::policy::{self, AttachmentScan, PdfInput};
 use crate::runtime::CanonicalMessage;
 use crate::store::{StoreError, attachments, now_ms};
 
@@ -190,6 +191,7 @@ impl Exchange {
         }
         self.stamp_trace(&mut package);
         let transport_id = transport_id.unwrap_or_else(new_transport_id);
+        let scans = scan_pdfs(&package, &files).await?;
 
         // The package's writes run in the node's next group transaction (decision 0012); the
         // receipt comes back only once that transaction is committed.
@@ -215,7 +217,15 @@ impl Exchange {
                 }
                 match &package {
                     Package::Document(_) => {
-                        ex.accept_document(tx, caller, &package, &files, &job_facts, &job_transport)
+                        ex.accept_document(
+                            tx,
+                            caller,
+                            &package,
+                            &files,
+                            &scans,
+                            &job_facts,
+                            &job_transport,
+                        )
                             .await
                     }
                     Package::Status(_) => {
@@ -251,7 +261,9 @@ impl Exchange {
             }
             Err(e) => return Err(e),
         };
-        receipt.warnings = warnings;
+        // Validation warnings first, then the policy's.
+        let policy_warnings = std::mem::replace(&mut receipt.warnings, warnings);
+        receipt.warnings.extend(policy_warnings);
         Ok(receipt)
     }
 
@@ -319,6 +331,41 @@ impl Exchange {
             warnings: Vec::new(),
         }))
     }
+}
+
+/// Scans the PDF attachments of a document for embedded signatures (policy, issue 7), off
+/// the async runtime, before the accepting transaction.
+async fn scan_pdfs(
+    package: &Package,
+    files: &HashMap<String, Spooled>,
+) -> Result<Vec<AttachmentScan>, IngestError> {
+    let Package::Document(d) = package else {
+        return Ok(Vec::new());
+    };
+    let mut inputs = Vec::new();
+    for (position, att) in d.attachments.iter().enumerate() {
+        let Some(spooled) = files.get(&att.content_id) else {
+            continue;
+        };
+        let mut file = spooled.reopen().map_err(|e| {
+            IngestError::Internal(format!("spooled attachment {}: {e}", att.content_id))
+        })?;
+        if policy::is_pdf(&att.content_type, &att.name, &mut file) {
+            inputs.push(PdfInput {
+                position,
+                name: att.name.clone(),
+                sha256: att.sha256.to_string(),
+                file,
+            });
+        }
+    }
+    if inputs.is_empty() {
+        return Ok(Vec::new());
+    }
+    tokio::task::spawn_blocking(move || policy::scan_pdfs(inputs))
+        .await
+        .map_err(|e| IngestError::Internal(format!("the PDF scan was interrupted: {e}")))?
+        .map_err(|e| IngestError::Internal(format!("cannot read a PDF attachment: {e}")))
 }
 
 /// Whether a database error is a unique-constraint violation (a lost race, not a failure).

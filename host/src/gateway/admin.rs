@@ -1,5 +1,6 @@
 //! The operator's API (`/admin/v1`): agencies, endpoints, adapters (upload, inspect, activate
-//! with an optional canary, roll back), dead letters, audit verification, overdue documents.
+//! with an optional canary, roll back), dead letters, audit verification, overdue documents;
+//! the paperless catalogue, signed-not-scanned rules and reports (issue 7).
 
 use axum::extract::State;
 
@@ -16,6 +17,10 @@ use crate::exchange::adapters::Installed;
 use crate::exchange::audit::Verification;
 use crate::exchange::delivery::DeadLetter;
 use crate::exchange::overdue::Overdue;
+use crate::policy::{
+    self,
+    catalogue::{DocType, DocTypeChange},
+};
 use crate::runtime::AdapterPackage;
 
 /// List agencies.
@@ -329,4 +334,86 @@ pub async fn overdue(
     _a: AdminAuth,
 ) -> Result<Json<Vec<Overdue>>, ApiError> {
     Ok(Json(s.exchange.overdue(&s.holidays, None).await?))
+}
+
+/// The paperless catalogue.
+pub async fn catalogue(
+    State(s): State<AppState>,
+    _a: AdminAuth,
+) -> Result<Json<Vec<DocType>>, ApiError> {
+    Ok(Json(policy::catalogue::list(s.exchange.store()).await?))
+}
+
+/// Add or change a document type of the catalogue.
+pub async fn set_doc_type(
+    State(s): State<AppState>,
+    _a: AdminAuth,
+    Path(code): Path<String>,
+    Json(change): Json<DocTypeChange>,
+) -> Result<Json<DocType>, ApiError> {
+    Ok(Json(
+        policy::catalogue::set(s.exchange.store(), &code, &change).await?,
+    ))
+}
+
+/// The signed-not-scanned rules.
+pub async fn signature_rules(
+    State(s): State<AppState>,
+    _a: AdminAuth,
+) -> Result<Json<Vec<policy::rules::Rule>>, ApiError> {
+    Ok(Json(policy::rules::list(s.exchange.store()).await?))
+}
+
+/// Set one signed-not-scanned rule.
+pub async fn set_signature_rule(
+    State(s): State<AppState>,
+    _a: AdminAuth,
+    Json(rule): Json<policy::rules::Rule>,
+) -> Result<Json<policy::rules::Rule>, ApiError> {
+    policy::rules::set(s.exchange.store(), &rule).await?;
+    Ok(Json(rule))
+}
+
+/// What `/reports` takes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportParams {
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    #[serde(default)]
+    agency: Option<String>,
+    /// `json` (the default) or `csv`.
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// Statistics per agency and period (JSON, or CSV with `format=csv`).
+pub async fn reports(
+    State(s): State<AppState>,
+    _a: AdminAuth,
+    Query(q): Query<ReportParams>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let report = policy::report::compute(
+        s.exchange.store(),
+        &policy::report::ReportQuery {
+            from: q.from,
+            to: q.to,
+            agency: q.agency,
+            holidays: s.holidays.to_vec(),
+            now: None,
+        },
+    )
+    .await?;
+    match q.format.as_deref() {
+        None | Some("json") => Ok(Json(report).into_response()),
+        Some("csv") => Ok((
+            [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            report.to_csv(),
+        )
+            .into_response()),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "format `{other}` is not json or csv"
+        ))),
+    }
 }

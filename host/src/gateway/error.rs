@@ -128,8 +128,27 @@ impl From<IngestError> for ApiError {
             IngestError::NotAllowed { .. } => {
                 Self::new(StatusCode::FORBIDDEN, "not-allowed", message)
             }
+            IngestError::Refused(r) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, r.code(), message)
+            }
             IngestError::Store(e) => Self::internal(e),
             IngestError::Internal(e) => Self::internal(e),
+        }
+    }
+}
+
+impl From<crate::policy::PolicyError> for ApiError {
+    fn from(e: crate::policy::PolicyError) -> Self {
+        use crate::policy::PolicyError;
+        let message = e.to_string();
+        match e {
+            PolicyError::Invalid(_) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+            }
+            PolicyError::Refused(r) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, r.code(), message)
+            }
+            PolicyError::Store(e) => Self::internal(e),
         }
     }
 }

@@ -96,6 +96,13 @@ pub fn router(state: AppState) -> Router {
         .route("/dead-letters/retry", post(admin::retry_dead))
         .route("/audit/verify", get(admin::verify_audit))
         .route("/overdue", get(admin::overdue))
+        .route("/catalogue", get(admin::catalogue))
+        .route("/catalogue/{code}", put(admin::set_doc_type))
+        .route(
+            "/signature-policy",
+            get(admin::signature_rules).put(admin::set_signature_rule),
+        )
+        .route("/reports", get(admin::reports))
         .method_not_allowed_fallback(method_not_allowed);
     Router::new()
         .nest("/api/v1", api)

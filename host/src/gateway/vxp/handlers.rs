@@ -125,6 +125,8 @@ fn ingest_failure(op: Operation, e: &IngestError) -> Response {
     let code = match e {
         IngestError::Unreadable(_) => ErrorCode::InvalidPackage,
         IngestError::Invalid(_) => ErrorCode::InvalidEdxml,
+        // A policy refusal is a package the axis does not take as it is (§9: error 22).
+        IngestError::Refused(_) => ErrorCode::InvalidEdxml,
         IngestError::Forbidden { .. } => ErrorCode::SenderNotHosted,
         IngestError::UnknownReceivers(_) => ErrorCode::UnknownRecipient,
         IngestError::UnknownDocument { .. } => ErrorCode::NotFound,
