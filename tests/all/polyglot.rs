@@ -11,10 +11,11 @@ use std::sync::Arc;
 
 use truc::bundled::polyglot::{self, Polyglot};
 use truc::bundled::{self as bundled_adapters};
+use truc::conformance::{self, Options, Outcome};
 use truc::edxml::{BusinessAction, Package, ReceiverChange, StatusCode};
 use truc::runtime::{
-    AdapterErrorKind, AdapterFailure, BindingSettings, CallError, CanonicalMessage, Generation,
-    Payload, Provenance, Runtime, RuntimeSettings, TrustStore, trust,
+    AdapterErrorKind, AdapterFailure, AdapterPackage, BindingSettings, CallError, CanonicalMessage,
+    Generation, Payload, Provenance, Runtime, RuntimeSettings, TrustStore, trust,
 };
 
 use crate::common;
@@ -24,6 +25,23 @@ use crate::common;
 /// through signature verification. `None` (after one line on stderr) when the adapter's
 /// toolchain is not installed; a panic instead under `CI=true`.
 async fn load(adapter: Polyglot) -> Option<(Runtime, Arc<Generation>)> {
+    let (pkg, trust) = signed(adapter)?;
+    let rt = Runtime::new(RuntimeSettings {
+        trust,
+        cache_dir: Some(std::env::temp_dir().join("truc-test-artifacts")),
+        ..RuntimeSettings::default()
+    })
+    .expect("runtime starts");
+    let g = rt
+        .load(&pkg, Provenance::Verify, BindingSettings::default())
+        .await
+        .unwrap_or_else(|e| panic!("{} loads: {e}", adapter.name));
+    Some((rt, g))
+}
+
+/// `adapter` signed by a fresh vendor key, and a trust store holding that key; `None` (after one
+/// line on stderr) when its toolchain is not installed, a panic instead under `CI=true`.
+fn signed(adapter: Polyglot) -> Option<(AdapterPackage, TrustStore)> {
     let mut pkg = match adapter.package() {
         Ok(pkg) => pkg,
         Err(why) => {
@@ -40,20 +58,10 @@ async fn load(adapter: Polyglot) -> Option<(Runtime, Arc<Generation>)> {
     };
     let key = trust::generate_key();
     trust::sign(&mut pkg, &key);
-    let pkg = truc::runtime::AdapterPackage::from_bytes(&pkg.to_bytes()).expect("package reads");
+    let pkg = AdapterPackage::from_bytes(&pkg.to_bytes()).expect("package reads");
     let mut trust = TrustStore::default();
     trust.add("vendor", key.verifying_key());
-    let rt = Runtime::new(RuntimeSettings {
-        trust,
-        cache_dir: Some(std::env::temp_dir().join("truc-test-artifacts")),
-        ..RuntimeSettings::default()
-    })
-    .expect("runtime starts");
-    let g = rt
-        .load(&pkg, Provenance::Verify, BindingSettings::default())
-        .await
-        .unwrap_or_else(|e| panic!("{} loads: {e}", adapter.name));
-    Some((rt, g))
+    Some((pkg, trust))
 }
 
 /// Loads a polyglot adapter or returns from the test (see `load`).
@@ -451,4 +459,41 @@ async fn the_three_status_line_templates_agree_on_the_same_input() {
     assert_eq!(f.location.as_deref(), Some("line 1"));
     let f = failure(&js, "text/plain", b"only;three;fields").await;
     assert_eq!(f.location.as_deref(), Some("line 1"));
+}
+
+/// Both adapters pass the conformance harness vendors run (`truc adapter test`) on their own
+/// samples, under production limits: round trips, determinism, hostile input, limits.
+#[tokio::test]
+async fn csv_export_py_and_json_rest_js_pass_the_conformance_harness() {
+    for adapter in [polyglot::CSV_EXPORT_PY, polyglot::JSON_REST_JS] {
+        let Some((pkg, trust)) = signed(adapter) else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let package = dir.path().join(format!("{}.tap", adapter.name));
+        pkg.save(&package).unwrap();
+        let report = conformance::run(&Options {
+            package,
+            samples: Some(std::path::Path::new(adapter.source_dir).join("samples")),
+            previous: None,
+            trust,
+        })
+        .await;
+        assert!(report.passed, "{}:\n{}", adapter.name, report.render());
+        for check in [
+            "signature",
+            "decode-samples",
+            "round-trip",
+            "determinism",
+            "hostile-input",
+        ] {
+            assert_eq!(
+                report.outcome(check),
+                Some(Outcome::Pass),
+                "{} {check}:\n{}",
+                adapter.name,
+                report.render()
+            );
+        }
+    }
 }
