@@ -226,7 +226,7 @@ impl Exchange {
                             &job_facts,
                             &job_transport,
                         )
-                            .await
+                        .await
                     }
                     Package::Status(_) => {
                         ex.accept_status(tx, caller, &package, &job_facts, &job_transport)
