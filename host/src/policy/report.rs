@@ -94,6 +94,12 @@ pub struct Report {
     pub total: Figures,
 }
 
+/// One day in milliseconds.
+const DAY_MS: i64 = 86_400_000;
+
+/// Days of deadlines written into one overdue query (a year and a bit).
+const DAYS_PER_OVERDUE_QUERY: u64 = 400;
+
 fn day_start_ms(d: NaiveDate) -> i64 {
     d.and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc().timestamp_millis() - VIETNAM_MS)
@@ -109,7 +115,7 @@ pub async fn compute(store: &Store, q: &ReportQuery) -> Result<Report, PolicyErr
         )));
     }
     let from = day_start_ms(q.from);
-    let to = day_start_ms(q.to + chrono::Duration::days(1));
+    let to = q.to.succ_opt().map_or(i64::MAX, day_start_ms);
     let now = q.now.unwrap_or_else(now_ms);
     let (sender_filter, receiver_filter) = if q.agency.is_some() {
         (" AND sender = $3", " AND receiver = $3")
@@ -224,25 +230,69 @@ pub async fn compute(store: &Store, q: &ReportQuery) -> Result<Report, PolicyErr
         }
     }
 
-    // Overdue: only documents unanswered for more than a day can be; the calendar check is
-    // done here because holidays are the operator's.
-    let sql = format!(
-        "SELECT receiver, sent_at, first_status_at FROM receipts \
-         WHERE sent_at >= $1 AND sent_at < $2{receiver_filter} \
-         AND (first_status_at IS NULL OR first_status_at - sent_at > 86400000) \
-         AND (change IS NULL OR change NOT IN ('13', '15'))"
-    );
-    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(from).bind(to);
-    if q.agency.is_some() {
-        query = query.bind(&agency);
-    }
-    for r in query.fetch_all(pool).await? {
-        let sent: i64 = r.try_get("sent_at")?;
-        let answered: Option<i64> = r.try_get("first_status_at")?;
-        if answered.unwrap_or(now) > due_by(sent, &q.holidays) {
-            entry(&mut rows, &r.try_get::<String, _>("receiver")?).overdue += 1;
-            total.overdue += 1;
+    // Overdue: a receipt is overdue when its first status came (or has not come by `now`)
+    // after the end of the next working day. That deadline depends only on the local day the
+    // document was sent and on the operator's holidays, so it is computed here once per day and
+    // joined in as a small table: the count never brings the receipts out of the database.
+    // Only the days that hold receipts (a period of centuries costs nothing).
+    let bounds = sqlx::query(
+        "SELECT MIN(sent_at) AS lo, MAX(sent_at) AS hi FROM receipts WHERE sent_at >= $1 AND sent_at < $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(pool)
+    .await?;
+    let local_day = |ms: Option<i64>| {
+        ms.and_then(|ms| chrono::DateTime::from_timestamp_millis(ms + VIETNAM_MS))
+            .map(|t| t.date_naive())
+    };
+    let (first_day, last_day) = match (
+        local_day(bounds.try_get("lo")?),
+        local_day(bounds.try_get("hi")?),
+    ) {
+        (Some(lo), Some(hi)) => (Some(lo.max(q.from)), hi.min(q.to)),
+        _ => (None, q.to),
+    };
+    let mut next = first_day;
+    while let Some(day) = next.filter(|d| *d <= last_day) {
+        let last = day
+            .checked_add_days(chrono::Days::new(DAYS_PER_OVERDUE_QUERY - 1))
+            .map_or(last_day, |d| d.min(last_day));
+        let mut deadlines = Vec::new();
+        let mut next_day = Some(day);
+        while let Some(d) = next_day.filter(|d| *d <= last) {
+            let start = day_start_ms(d);
+            // Integers the hub computed, not input: safe to write into the statement.
+            deadlines.push(format!(
+                "({}, {})",
+                (start + VIETNAM_MS).div_euclid(DAY_MS),
+                due_by(start, &q.holidays)
+            ));
+            next_day = d.succ_opt();
         }
+        let sql = format!(
+            "WITH deadlines(day, due) AS (VALUES {}) \
+             SELECT r.receiver AS receiver, COUNT(*) AS n FROM receipts r \
+             JOIN deadlines ON deadlines.day = (r.sent_at + {VIETNAM_MS}) / {DAY_MS} \
+             WHERE r.sent_at >= $1 AND r.sent_at < $2{receiver_filter} \
+             AND COALESCE(r.first_status_at, {now}) > deadlines.due \
+             AND (r.change IS NULL OR r.change NOT IN ('13', '15')) \
+             GROUP BY r.receiver",
+            deadlines.join(", "),
+            receiver_filter = receiver_filter.replace("receiver", "r.receiver"),
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql))
+            .bind(day_start_ms(day))
+            .bind(last.succ_opt().map_or(to, day_start_ms));
+        if q.agency.is_some() {
+            query = query.bind(&agency);
+        }
+        for r in query.fetch_all(pool).await? {
+            let n: i64 = r.try_get("n")?;
+            entry(&mut rows, &r.try_get::<String, _>("receiver")?).overdue += n;
+            total.overdue += n;
+        }
+        next = last.succ_opt();
     }
 
     let mut agencies: Vec<Figures> = rows.into_values().collect();
