@@ -235,21 +235,7 @@ impl Exchange {
                 }
             })
         });
-        // Group commit pays on SQLite (one writer, one fsync per batch); on PostgreSQL the
-        // per-package transactions overlap their network round trips, which measured faster.
-        let result = match self.store.kind() {
-            crate::store::BackendKind::Sqlite => self.committer.run(&self.store, job).await,
-            crate::store::BackendKind::Postgres => {
-                let mut tx = self.store.begin().await?;
-                match job(&mut tx).await {
-                    Ok(r) => {
-                        tx.commit().await?;
-                        Ok(r)
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-        };
+        let result = self.committer.run(&self.store, job).await;
         let mut receipt = match result {
             Ok(r) => r,
             Err(IngestError::Store(StoreError::Sql(e))) if is_unique_violation(&e) => {
