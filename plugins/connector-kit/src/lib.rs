@@ -68,7 +68,7 @@ impl Peer {
     }
 
     /// Sends a JSON value and checks the answer is a success (`409 Conflict` counts as one
-    /// when `conflict_is_success`: the peer already has it).
+    /// when an idempotency key was sent: the peer already has it).
     pub fn post_json<T: Serialize>(
         &self,
         path: &str,
@@ -113,6 +113,13 @@ impl Peer {
             _ => Err(rejected(message, None)),
         }
     }
+}
+
+/// The peer's own id for what it accepted, when its answer is a JSON object with a string `id`.
+pub fn remote_id(resp: &Response) -> Option<String> {
+    serde_json::from_slice::<serde_json::Value>(&resp.body)
+        .ok()
+        .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_owned))
 }
 
 /// An operator setting this connector cannot work without.

@@ -93,10 +93,9 @@ impl Connector for Ecabinet {
                 "reporting the receipt of a decision",
             )?,
         };
-        let remote_id = serde_json::from_slice::<serde_json::Value>(&resp.body)
-            .ok()
-            .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_owned));
-        Ok(Receipt { remote_id })
+        Ok(Receipt {
+            remote_id: connector_kit::remote_id(&resp),
+        })
     }
 
     fn poll(max: u32) -> Result<Vec<Polled>, AdapterError> {
