@@ -203,9 +203,10 @@ pub async fn document(cmd: DocumentCommand, g: &Global) -> Result<ExitCode> {
         print_json(&entries)?;
     } else {
         for e in &entries {
-            let at = chrono::DateTime::from_timestamp_millis(e.at + 7 * 3600 * 1000)
-                .map(|t| t.format("%Y/%m/%d %H:%M:%S").to_string())
-                .unwrap_or_default();
+            let at =
+                chrono::DateTime::from_timestamp_millis(e.at + crate::edxml::VIETNAM_OFFSET_MS)
+                    .map(|t| t.format("%Y/%m/%d %H:%M:%S").to_string())
+                    .unwrap_or_default();
             let receiver = e
                 .receiver
                 .as_deref()

@@ -34,9 +34,7 @@ impl Agency {
 
 /// Vietnam's time now (UTC+7: dates in DocumentIds are local dates).
 pub fn now_vn() -> chrono::DateTime<FixedOffset> {
-    let vn =
-        FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
-    Utc::now().with_timezone(&vn)
+    Utc::now().with_timezone(&crate::edxml::VIETNAM)
 }
 
 /// Today in Vietnam.

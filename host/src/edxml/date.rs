@@ -8,7 +8,7 @@ use std::convert::Infallible;
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use chrono::{Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::types::{serde_as_string, trim_xml};
@@ -114,7 +114,16 @@ impl fmt::Display for EdDateTime {
 serde_as_string!(EdDateTime);
 
 /// Vietnam's fixed offset from UTC, in seconds (§4.5: no zone is carried; assume UTC+07:00).
-const VIETNAM_OFFSET_SECS: i64 = 7 * 3600;
+pub const VIETNAM_OFFSET_SECS: i32 = 7 * 3600;
+
+/// The same offset in milliseconds, for the store's Unix-millisecond instants.
+pub const VIETNAM_OFFSET_MS: i64 = VIETNAM_OFFSET_SECS as i64 * 1000;
+
+/// Vietnam's time zone (UTC+07:00, no daylight saving).
+pub const VIETNAM: FixedOffset = match FixedOffset::east_opt(VIETNAM_OFFSET_SECS) {
+    Some(offset) => offset,
+    None => panic!("+07:00 is a valid offset"),
+};
 
 /// Parses a date with an optional time; returns Vietnam local time. Years must have four digits.
 fn parse_lenient(s: &str) -> Option<NaiveDateTime> {
@@ -129,7 +138,7 @@ fn parse_lenient(s: &str) -> Option<NaiveDateTime> {
     let (time, offset_secs) = parse_time_part(time_part)?;
     let local = date.and_time(time);
     Some(match offset_secs {
-        Some(off) => local - Duration::seconds(off) + Duration::seconds(VIETNAM_OFFSET_SECS),
+        Some(off) => local - Duration::seconds(off) + Duration::seconds(VIETNAM_OFFSET_SECS.into()),
         None => local,
     })
 }

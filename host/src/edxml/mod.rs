@@ -34,7 +34,7 @@ pub use attachment::{
     AttachmentMeta, AttachmentSink, AttachmentSource, AttachmentWriter, MemorySink, NullSink,
 };
 pub use c14n::canonicalize;
-pub use date::{EdDate, EdDateTime};
+pub use date::{EdDate, EdDateTime, VIETNAM, VIETNAM_OFFSET_MS, VIETNAM_OFFSET_SECS};
 pub use error::{ReadError, ReadErrorKind, WriteError};
 pub use limits::Limits;
 pub use model::{

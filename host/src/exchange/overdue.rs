@@ -9,8 +9,8 @@ use sqlx::Row;
 use super::Exchange;
 use crate::store::{StoreError, now_ms};
 
-/// Vietnam's offset from UTC; the standard carries no time zone (§4.5).
-const VIETNAM: i64 = 7 * 3600;
+/// Vietnam's offset from UTC in seconds; the standard carries no time zone (§4.5).
+const VIETNAM: i64 = crate::edxml::VIETNAM_OFFSET_SECS as i64;
 
 /// Whether `day` is a working day.
 pub fn is_working_day(day: NaiveDate, holidays: &[NaiveDate]) -> bool {

@@ -20,7 +20,7 @@ use crate::exchange::overdue::due_by;
 use crate::store::{Store, now_ms};
 
 /// Vietnam's offset from UTC in milliseconds (§4.5).
-const VIETNAM_MS: i64 = 7 * 3600 * 1000;
+use crate::edxml::VIETNAM_OFFSET_MS as VIETNAM_MS;
 
 /// What to report on.
 #[derive(Clone, Debug)]

@@ -47,7 +47,7 @@
 use std::fmt;
 
 use base64::Engine as _;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::auth::AuthError;
@@ -493,9 +493,7 @@ pub struct AgencyQd20Item {
 
 /// Formats an instant for list answers: `dd/MM/yyyy HH:mm:ss`, Vietnam time.
 pub fn vxp_time(at: DateTime<Utc>) -> String {
-    let vietnam =
-        FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| unreachable!("+07:00 is valid"));
-    at.with_timezone(&vietnam)
+    at.with_timezone(&crate::edxml::VIETNAM)
         .format("%d/%m/%Y %H:%M:%S")
         .to_string()
 }

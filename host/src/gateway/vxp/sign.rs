@@ -4,15 +4,13 @@
 
 use std::fmt;
 
+use crate::edxml::VIETNAM;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 /// The prefix of every protocol header, spelled as the SDK spells it.
 pub const PREFIX: &str = "XroadVnpt-";
-
-/// Vietnam's fixed UTC offset, in which the SDK formats its timestamp.
-const VIETNAM_OFFSET_SECS: i32 = 7 * 3600;
 
 /// The connecting system's identifier as issued with its secret (e.g. `000.00.99.H44`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -75,7 +73,7 @@ pub(super) fn mac(secret: &VxpSecret, message: &[u8]) -> Hmac<Sha256> {
 
 /// Formats an instant as the SDK's `ddMMyyyy'T'HHmmss+SSSS` (the last four are milliseconds).
 pub fn format_sdk_timestamp(at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&vietnam());
+    let local = at.with_timezone(&VIETNAM);
     format!(
         "{}+{:04}",
         local.format("%d%m%YT%H%M%S"),
@@ -91,12 +89,8 @@ pub fn parse_sdk_timestamp(s: &str) -> Option<DateTime<FixedOffset>> {
     }
     let millis: i64 = millis.parse().ok()?;
     let naive = NaiveDateTime::parse_from_str(main, "%d%m%YT%H%M%S").ok()?;
-    let at = vietnam().from_local_datetime(&naive).single()?;
+    let at = VIETNAM.from_local_datetime(&naive).single()?;
     Some(at + chrono::Duration::milliseconds(millis))
-}
-
-fn vietnam() -> FixedOffset {
-    FixedOffset::east_opt(VIETNAM_OFFSET_SECS).unwrap_or_else(|| unreachable!("+07:00 is valid"))
 }
 
 #[cfg(test)]

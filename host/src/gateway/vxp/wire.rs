@@ -14,6 +14,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::edxml::VIETNAM;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use sha2::{Digest, Sha256};
 
@@ -489,14 +490,10 @@ fn parse_vxp_date(
                 })
         })
         .ok_or_else(|| invalid(header, value, "expected dd/MM/yyyy HH:mm:ss"))?;
-    vietnam()
+    VIETNAM
         .from_local_datetime(&naive)
         .single()
         .ok_or_else(|| invalid(header, value, "not a valid local time"))
-}
-
-fn vietnam() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| unreachable!("+07:00 is valid"))
 }
 
 /// A `getEdoc` call. The SDK also signs its local `filePath`; it is deliberately not kept.
