@@ -78,6 +78,11 @@ pub struct Adapters {
     slots: RwLock<HashMap<i64, Arc<AdapterSlot>>>,
     /// The last activation this node applied.
     seen: AtomicI64,
+    /// Uploaded packages (by component SHA-256, hex) this node has compiled or is compiling
+    /// ahead of any activation, so that following one elsewhere only flips a slot.
+    prepared: parking_lot::Mutex<std::collections::HashSet<String>>,
+    /// One ahead-of-time compilation at a time: it must not starve the node's traffic.
+    preparing: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for Adapters {
@@ -111,6 +116,8 @@ impl Adapters {
             bundled: bundled.into_iter().map(|p| (p.manifest.id(), p)).collect(),
             slots: RwLock::new(HashMap::new()),
             seen: AtomicI64::new(0),
+            prepared: parking_lot::Mutex::new(std::collections::HashSet::new()),
+            preparing: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 
@@ -251,6 +258,7 @@ impl Adapters {
         .bind(now_ms())
         .execute(self.store.pool())
         .await?;
+        self.prepare_in_background(sha.clone(), pkg.clone());
         Ok(Installed {
             adapter: pkg.manifest.id(),
             sha256: sha,
@@ -396,8 +404,55 @@ impl Adapters {
         }
     }
 
-    /// Applies activations recorded by other nodes since the last sync; returns how many.
+    /// Compiles an uploaded package in the background (once per component on this node), so
+    /// an activation of it, here or followed from another node, finds it compiled. A failure
+    /// is only logged: the activation itself reports it.
+    fn prepare_in_background(&self, sha256: String, pkg: AdapterPackage) {
+        if !self.prepared.lock().insert(sha256) {
+            return;
+        }
+        let (runtime, preparing) = (self.runtime.clone(), self.preparing.clone());
+        tokio::spawn(async move {
+            let Ok(_turn) = preparing.acquire().await else {
+                return;
+            };
+            let adapter = pkg.manifest.id();
+            match runtime.prepare(&pkg, Provenance::Verify).await {
+                Ok(()) => tracing::info!(adapter, "uploaded adapter compiled ahead of activation"),
+                Err(e) => {
+                    tracing::warn!(adapter, error = %e, "uploaded adapter cannot be prepared")
+                }
+            }
+        });
+    }
+
+    /// Starts compiling packages uploaded through other nodes since the last look.
+    async fn prepare_uploads(&self) -> Result<(), AdapterAdminError> {
+        let rows = sqlx::query("SELECT name, version, sha256 FROM adapter_packages")
+            .fetch_all(self.store.pool())
+            .await?;
+        for r in rows {
+            let sha: String = r.try_get("sha256")?;
+            if self.prepared.lock().contains(&sha) {
+                continue;
+            }
+            let name: String = r.try_get("name")?;
+            let version: String = r.try_get("version")?;
+            match self.package(&format!("{name}@{version}")).await {
+                Ok((pkg, _)) => self.prepare_in_background(sha, pkg),
+                Err(e) => {
+                    self.prepared.lock().insert(sha);
+                    tracing::warn!(adapter = %format!("{name}@{version}"), error = %e, "uploaded adapter package is unreadable");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies activations recorded by other nodes since the last sync, and starts compiling
+    /// packages uploaded elsewhere; returns how many activations were applied.
     pub async fn sync(&self) -> Result<usize, AdapterAdminError> {
+        self.prepare_uploads().await?;
         let seen = self.seen.load(Ordering::SeqCst);
         let rows = sqlx::query("SELECT id, endpoint_id, adapter, canary_percent FROM adapter_activations WHERE id > $1 ORDER BY id")
             .bind(seen)
@@ -440,12 +495,20 @@ impl Adapters {
     }
 
     /// Marks every activation so far as seen (a node starting fresh loads current bindings
-    /// lazily and needs no replay).
+    /// lazily and needs no replay). Packages already installed are likewise compiled when
+    /// first used, not ahead of time.
     pub async fn mark_all_seen(&self) -> Result<(), AdapterAdminError> {
         let row = sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM adapter_activations")
             .fetch_one(self.store.pool())
             .await?;
         self.seen.store(row.try_get("id")?, Ordering::SeqCst);
+        let installed = sqlx::query("SELECT sha256 FROM adapter_packages")
+            .fetch_all(self.store.pool())
+            .await?;
+        let mut prepared = self.prepared.lock();
+        for r in installed {
+            prepared.insert(r.try_get("sha256")?);
+        }
         Ok(())
     }
 }

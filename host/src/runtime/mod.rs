@@ -96,13 +96,18 @@ pub struct BindingSettings {
     pub config: AdapterConfig,
 }
 
+/// A component compiled once per runtime, or being compiled.
+type CompiledCell = Arc<tokio::sync::OnceCell<Arc<Compiled>>>;
+
 /// The adapter runtime.
 pub struct Runtime {
     engine: Engine,
     linkers: HashMap<Contract, Linker<CallState>>,
     cache: cache::ArtifactCache,
     settings: RuntimeSettings,
-    compiled: Mutex<HashMap<[u8; 32], Arc<Compiled>>>,
+    /// Compiled components by SHA-256; a cell being filled is a compilation in flight, which a
+    /// second load of the same component waits for instead of compiling again.
+    compiled: Mutex<HashMap<[u8; 32], CompiledCell>>,
     _ticker: engine::EpochTicker,
 }
 
@@ -159,19 +164,7 @@ impl Runtime {
         binding: BindingSettings,
     ) -> Result<Arc<Generation>, LoadError> {
         let adapter = pkg.manifest.id();
-        let trusted = match provenance {
-            Provenance::Verify => self.settings.trust.verify(pkg)?,
-            Provenance::Bundled => Trusted::Bundled,
-        };
-        let contract =
-            Contract::for_version(&pkg.manifest.adapter.contract.0).ok_or_else(|| {
-                LoadError::UnsupportedContract {
-                    adapter: adapter.clone(),
-                    contract: pkg.manifest.adapter.contract.to_string(),
-                    supported: Contract::supported_list(),
-                }
-            })?;
-        let compiled = self.compile(pkg, contract).await?;
+        let (trusted, compiled) = self.verify_and_compile(pkg, provenance).await?;
         let budget = CallBudget::from_manifest(&pkg.manifest.limits, &self.settings.ceilings);
         let grants = OutboundGrants::intersect(
             &pkg.manifest.capabilities.outbound,
@@ -201,15 +194,58 @@ impl Runtime {
         Ok(generation)
     }
 
+    /// Verifies and compiles `pkg` (or loads its cached artifact) without binding it to an
+    /// endpoint, so that a later activation finds it ready: nodes call this for every package
+    /// uploaded while they run, before any activation names it.
+    pub async fn prepare(
+        &self,
+        pkg: &AdapterPackage,
+        provenance: Provenance,
+    ) -> Result<(), LoadError> {
+        self.verify_and_compile(pkg, provenance).await.map(|_| ())
+    }
+
+    /// Whether the component with this SHA-256 is compiled and held in memory.
+    pub fn is_compiled(&self, sha256: &[u8; 32]) -> bool {
+        self.compiled
+            .lock()
+            .get(sha256)
+            .is_some_and(|cell| cell.initialized())
+    }
+
+    async fn verify_and_compile(
+        &self,
+        pkg: &AdapterPackage,
+        provenance: Provenance,
+    ) -> Result<(Trusted, Arc<Compiled>), LoadError> {
+        let adapter = pkg.manifest.id();
+        let trusted = match provenance {
+            Provenance::Verify => self.settings.trust.verify(pkg)?,
+            Provenance::Bundled => Trusted::Bundled,
+        };
+        let contract =
+            Contract::for_version(&pkg.manifest.adapter.contract.0).ok_or_else(|| {
+                LoadError::UnsupportedContract {
+                    adapter: adapter.clone(),
+                    contract: pkg.manifest.adapter.contract.to_string(),
+                    supported: Contract::supported_list(),
+                }
+            })?;
+        let sha = pkg.component_sha256();
+        let cell = self.compiled.lock().entry(sha).or_default().clone();
+        let compiled = cell
+            .get_or_try_init(|| self.compile(pkg, contract))
+            .await?
+            .clone();
+        Ok((trusted, compiled))
+    }
+
     async fn compile(
         &self,
         pkg: &AdapterPackage,
         contract: Contract,
     ) -> Result<Arc<Compiled>, LoadError> {
         let sha = pkg.component_sha256();
-        if let Some(c) = self.compiled.lock().get(&sha) {
-            return Ok(c.clone());
-        }
         let adapter = pkg.manifest.id();
         let world = pkg.manifest.adapter.world;
         let engine = self.engine.clone();
@@ -245,19 +281,15 @@ impl Runtime {
         })
         .await
         .map_err(|e| invalid(format!("compilation was interrupted: {e}")))?;
-        let compiled = match built {
-            Ok(c) => Arc::new(c),
-            Err((true, detail)) => {
-                return Err(LoadError::WorldMismatch {
-                    adapter,
-                    world,
-                    detail,
-                });
-            }
-            Err((false, detail)) => return Err(invalid(detail)),
-        };
-        self.compiled.lock().insert(sha, compiled.clone());
-        Ok(compiled)
+        match built {
+            Ok(c) => Ok(Arc::new(c)),
+            Err((true, detail)) => Err(LoadError::WorldMismatch {
+                adapter,
+                world,
+                detail,
+            }),
+            Err((false, detail)) => Err(invalid(detail)),
+        }
     }
 }
 
