@@ -29,7 +29,8 @@ use truc::store::{Store, now_ms};
 
 const SENDER: &str = "000.00.00.G22";
 const RECEIVERS: [&str; 3] = ["000.00.00.H41", "000.00.00.H14", "000.00.00.H29"];
-/// Concurrent submissions at the maximum rate.
+/// Concurrent submissions at the maximum rate (`TRUC_BENCH_CONCURRENCY` changes it): a
+/// QLVB's gateway client sends in parallel, and a hub serves many such clients at once.
 const CONCURRENCY: usize = 8;
 /// The fixed offered loads: the target's, and one a single SQLite writer can carry today.
 const OFFERED_PER_SEC: [u64; 2] = [1_000, 100];
@@ -43,13 +44,25 @@ async fn main() -> ExitCode {
         .and_then(|s| s.parse().ok())
         .unwrap_or(4u64);
     let span = Duration::from_secs(seconds);
+    let concurrency = std::env::var("TRUC_BENCH_CONCURRENCY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(CONCURRENCY);
     let dir = match tempfile::tempdir() {
         Ok(d) => d,
         Err(e) => return fail(&format!("no temporary directory: {e}")),
     };
     let sqlite = |name: &str| format!("sqlite:{}", dir.path().join(name).display());
     let mut ok = true;
-    if let Err(e) = bench("sqlite", &sqlite("engine.db"), &sqlite("raw.db"), span).await {
+    if let Err(e) = bench(
+        "sqlite",
+        &sqlite("engine.db"),
+        &sqlite("raw.db"),
+        span,
+        concurrency,
+    )
+    .await
+    {
         eprintln!("exchange bench (sqlite): {e}");
         ok = false;
     }
@@ -73,7 +86,15 @@ async fn main() -> ExitCode {
         }
     }
     let url = |s: &str| format!("{server}?options=-c%20search_path%3D{s}");
-    if let Err(e) = bench("postgres", &url(&schemas[0]), &url(&schemas[1]), span).await {
+    if let Err(e) = bench(
+        "postgres",
+        &url(&schemas[0]),
+        &url(&schemas[1]),
+        span,
+        concurrency,
+    )
+    .await
+    {
         eprintln!("exchange bench (postgres): {e}");
         ok = false;
     }
@@ -204,6 +225,7 @@ async fn bench(
     engine_url: &str,
     raw_url: &str,
     span: Duration,
+    concurrency: usize,
 ) -> Result<(), BoxError> {
     let store = Store::open(engine_url).await?;
     let sender = world(&store).await?;
@@ -213,23 +235,23 @@ async fn bench(
 
     // Warm-up (connections, statement caches).
     for doc in documents(1, 50) {
-        ex.submit(&sender, std::io::Cursor::new(doc), None).await?;
+        ex.submit_bytes(&sender, doc, None).await?;
     }
 
-    // Maximum rate: CONCURRENCY tasks submit back to back for `span`.
+    // Maximum rate: `concurrency` tasks submit back to back for `span`.
     let budget = 3_500 * span.as_secs() as usize;
     let docs = Arc::new(documents(1_000, budget as u64));
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..CONCURRENCY {
+    for _ in 0..concurrency {
         let (ex, sender, docs, next) = (ex.clone(), sender.clone(), docs.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             let mut done = 0usize;
             while started.elapsed() < span {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(doc) = docs.get(i) else { break };
-                ex.submit(&sender, std::io::Cursor::new(doc.clone()), None)
+                ex.submit_bytes(&sender, doc.clone(), None)
                     .await
                     .map_err(|e| e.to_string())?;
                 done += 1;
@@ -244,7 +266,7 @@ async fn bench(
     let elapsed = started.elapsed().as_secs_f64();
     let engine_rate = accepted as f64 / elapsed;
     println!(
-        "max rate: {accepted} documents accepted in {elapsed:.2} s = {engine_rate:.0} documents/s ({CONCURRENCY} concurrent submissions)"
+        "max rate: {accepted} documents accepted in {elapsed:.2} s = {engine_rate:.0} documents/s ({concurrency} concurrent submissions)"
     );
 
     for (k, rate) in OFFERED_PER_SEC.into_iter().enumerate() {
@@ -259,7 +281,7 @@ async fn bench(
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..CONCURRENCY {
+    for _ in 0..concurrency {
         let (raw, rows, next) = (raw.clone(), rows.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             let mut done = 0usize;
@@ -306,7 +328,7 @@ async fn fixed_load(
         let slot = origin + interval * i as u32;
         let (ex, sender) = (ex.clone(), sender.clone());
         tasks.push(tokio::spawn(async move {
-            ex.submit(&sender, std::io::Cursor::new(doc), None)
+            ex.submit_bytes(&sender, doc, None)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok::<_, String>(slot.elapsed())

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
+use crate::store::script::Script;
 use crate::store::{Store, StoreError, now_ms};
 
 /// The hash before the first entry.
@@ -131,6 +132,21 @@ pub async fn append(
     conn: &mut AnyConnection,
     event: Event<'_>,
 ) -> Result<i64, StoreError> {
+    let mut script = Script::new();
+    let seq = append_into(store, conn, &mut script, event).await?;
+    script.execute(conn).await?;
+    Ok(seq)
+}
+
+/// Reads the chain's head (locking it on PostgreSQL) and adds the statements appending
+/// `event` to `script`; returns the new entry's sequence number. The head moves only when
+/// the script runs, so the caller runs it before appending anything else.
+pub async fn append_into(
+    store: &Store,
+    conn: &mut AnyConnection,
+    script: &mut Script,
+    event: Event<'_>,
+) -> Result<i64, StoreError> {
     let head = sqlx::query(AssertSqlSafe(format!(
         "SELECT seq, hash FROM audit_head WHERE id = 1 {}",
         store.for_update()
@@ -152,26 +168,25 @@ pub async fn append(
         receiver: event.receiver,
         detail: &detail,
     });
-    sqlx::query(
+    script.push(
         "INSERT INTO audit (seq, at, event, package_id, document, receiver, detail, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(seq)
-    .bind(at)
-    .bind(event.event)
-    .bind(event.package_id)
-    .bind(event.document)
-    .bind(event.receiver)
-    .bind(&detail)
-    .bind(&prev_hash)
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-        .bind(seq)
-        .bind(&hash)
-        .execute(&mut *conn)
-        .await?;
+        vec![
+            seq.into(),
+            at.into(),
+            event.event.into(),
+            event.package_id.into(),
+            event.document.into(),
+            event.receiver.into(),
+            detail.into(),
+            prev_hash.into(),
+            hash.as_str().into(),
+        ],
+    );
+    script.push(
+        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+        vec![seq.into(), hash.into()],
+    );
     Ok(seq)
 }
 

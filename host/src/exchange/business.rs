@@ -27,6 +27,7 @@ use crate::edxml::{
 use crate::edxml::{Problem, Rule, Severity};
 use crate::policy::{self, AttachmentScan};
 use crate::store::Tx;
+use crate::store::script::Script;
 
 /// The stored document a business action or status refers to.
 #[derive(Clone, Debug)]
@@ -129,14 +130,13 @@ impl Exchange {
         package: &Package,
         files: &HashMap<String, Spooled>,
         scans: &[AttachmentScan],
+        decision: &policy::Decision,
         facts: &Facts,
         transport_id: &str,
     ) -> Result<Receipt, IngestError> {
         let Package::Document(d) = package else {
             return Err(IngestError::Internal("not a document".into()));
         };
-        // The programme's rules (paper, signed-not-scanned) before anything is stored.
-        let decision = policy::decide(tx, &facts.sender, d, scans).await?;
         let business = d.business.as_ref();
         let action = business
             .and_then(|b| b.action.clone())
@@ -205,19 +205,17 @@ impl Exchange {
             target.as_ref().map(|t| t.package_id),
         )
         .await?;
-        ingest::insert_attachments(tx, package_id, package, files).await?;
-        policy::record(tx, package_id, &facts.sender, &decision, scans).await?;
-        let deliveries = ingest::insert_deliveries(tx, package_id, &routes).await?;
-        for r in &routes {
-            sqlx::query("INSERT INTO receipts (package_id, receiver, sent_at) SELECT $1, $2, received_at FROM packages WHERE id = $1")
-                .bind(package_id)
-                .bind(&r.receiver)
-                .execute(&mut **tx)
-                .await?;
-        }
-        audit::append(
+        // Everything else the package writes goes to the store as one script: on SQLite one
+        // round trip for attachments, figures, deliveries, receipts and the audit entry.
+        let mut script = Script::new();
+        ingest::attachments_into(tx, &mut script, package_id, package, files).await?;
+        policy::record_into(&mut script, package_id, &facts.sender, decision, scans);
+        let deliveries = ingest::deliveries_into(&mut script, package_id, &routes);
+        ingest::receipts_into(&mut script, package_id, &routes);
+        audit::append_into(
             &self.store,
             tx,
+            &mut script,
             Event {
                 event: "accepted",
                 package_id: Some(package_id),
@@ -243,6 +241,7 @@ impl Exchange {
             },
         )
         .await?;
+        script.execute(tx).await?;
 
         if let Some(target) = &target {
             self.act_on_target(tx, package_id, facts, &action, target, &added, &removed, d)
@@ -261,6 +260,7 @@ impl Exchange {
             ignored: None,
             warnings: decision
                 .flag
+                .as_ref()
                 .map(|flag| Problem {
                     path: "edXMLBody/edXMLManifest".into(),
                     rule: Rule::UnsignedAttachment,

@@ -10,11 +10,12 @@ use sqlx::{AnyConnection, Row};
 use super::commit;
 use super::error::IngestError;
 use super::route::{self, Route};
-use super::spool::{SpoolSink, Spooled};
+use super::spool::{SpoolReader, SpoolSink, Spooled};
 use super::{Caller, DeliveryRef, Exchange, Receipt, doc_key, new_delivery_id, new_transport_id};
 use crate::edxml::{self, EdDateTime, Package, Problem, Severity, TraceHeader, ValidationContext};
 use crate::policy::{self, AttachmentScan, PdfInput};
 use crate::runtime::CanonicalMessage;
+use crate::store::script::{Script, Value};
 use crate::store::{StoreError, attachments, now_ms};
 
 /// What identifies a package, derived once from its model.
@@ -127,6 +128,9 @@ impl Facts {
     }
 }
 
+/// Packages up to this size are read, and their PDFs scanned, on the calling task.
+const INLINE_READ: usize = 256 << 10;
+
 impl Exchange {
     /// Accepts an edXML package (bytes in any dialect the reader accepts) from `caller`.
     /// `transport_id` is the sender's idempotency key, if it gave one.
@@ -144,6 +148,26 @@ impl Exchange {
         })
         .await
         .map_err(|e| IngestError::Internal(format!("reading was interrupted: {e}")))??;
+        self.accept(Some(caller), package, sink.files, transport_id)
+            .await
+    }
+
+    /// Accepts an edXML package held in memory, like [`Exchange::submit`]. A small package
+    /// (most are) is read on the calling task: handing it to a blocking thread would cost
+    /// more than reading it.
+    pub async fn submit_bytes(
+        &self,
+        caller: &Caller,
+        bytes: Vec<u8>,
+        transport_id: Option<String>,
+    ) -> Result<Receipt, IngestError> {
+        if bytes.len() > INLINE_READ {
+            return self
+                .submit(caller, std::io::Cursor::new(bytes), transport_id)
+                .await;
+        }
+        let mut sink = SpoolSink::default();
+        let package = edxml::read(bytes.as_slice(), &mut sink, &self.settings.limits)?;
         self.accept(Some(caller), package, sink.files, transport_id)
             .await
     }
@@ -183,6 +207,29 @@ impl Exchange {
         }
         let warnings: Vec<Problem> = problems;
         let facts = Facts::of(&package)?;
+        // Authorization first (so that a caller learns nothing of packages it may not send),
+        // and later the programme's rules, before the package queues for the store's writer:
+        // they only read the directory, the catalogue and the rules, so they run concurrently
+        // with other ingests, against the settings as they are now (decision 0013).
+        if let Some(caller) = caller {
+            let mut conn = self
+                .store
+                .pool()
+                .acquire()
+                .await
+                .map_err(StoreError::from)?;
+            let host = route::host_of(&mut conn, &facts.sender).await?;
+            // The upstream axis speaks for every agency hosted nowhere here (decision 0028),
+            // never for one of ours.
+            let upstream_speaks =
+                host.is_none() && self.is_upstream(&mut conn, Some(caller)).await?;
+            if host != Some(caller.endpoint_id) && !upstream_speaks {
+                return Err(IngestError::Forbidden {
+                    endpoint: caller.name.clone(),
+                    sender: facts.sender.clone(),
+                });
+            }
+        }
         if let Some(existing) = self
             .existing(&facts.dedupe_key, transport_id.as_deref())
             .await?
@@ -192,6 +239,19 @@ impl Exchange {
         self.stamp_trace(&mut package);
         let transport_id = transport_id.unwrap_or_else(new_transport_id);
         let scans = scan_pdfs(&package, &files).await?;
+        // The programme's rules (paper, signed-not-scanned).
+        let decision = match &package {
+            Package::Document(d) => {
+                let mut conn = self
+                    .store
+                    .pool()
+                    .acquire()
+                    .await
+                    .map_err(StoreError::from)?;
+                Some(policy::decide(&mut conn, &facts.sender, d, &scans).await?)
+            }
+            Package::Status(_) => None,
+        };
 
         // The package's writes run in the node's next group transaction (decision 0012); the
         // receipt comes back only once that transaction is committed.
@@ -202,33 +262,24 @@ impl Exchange {
         let job: commit::Job = Box::new(move |tx| {
             Box::pin(async move {
                 let caller = caller_owned.as_ref();
-                if let Some(caller) = caller {
-                    let host = route::host_of(tx, &job_facts.sender).await?;
-                    // The upstream axis speaks for every agency hosted nowhere here (decision
-                    // 0028), never for one of ours.
-                    let upstream_speaks =
-                        host.is_none() && ex.is_upstream(tx, Some(caller)).await?;
-                    if host != Some(caller.endpoint_id) && !upstream_speaks {
-                        return Err(IngestError::Forbidden {
-                            endpoint: caller.name.clone(),
-                            sender: job_facts.sender.clone(),
-                        });
-                    }
-                }
-                match &package {
-                    Package::Document(_) => {
+                match (&package, &decision) {
+                    (Package::Document(_), Some(decision)) => {
                         ex.accept_document(
                             tx,
                             caller,
                             &package,
                             &files,
                             &scans,
+                            decision,
                             &job_facts,
                             &job_transport,
                         )
                         .await
                     }
-                    Package::Status(_) => {
+                    (Package::Document(_), None) => Err(IngestError::Internal(
+                        "a document reached the store without a policy decision".into(),
+                    )),
+                    (Package::Status(_), _) => {
                         ex.accept_status(tx, caller, &package, &job_facts, &job_transport)
                             .await
                     }
@@ -348,6 +399,15 @@ async fn scan_pdfs(
     if inputs.is_empty() {
         return Ok(Vec::new());
     }
+    // Small PDFs held in memory are scanned here: a blocking thread would cost more.
+    if inputs
+        .iter()
+        .all(|i| matches!(i.file, SpoolReader::Memory(_)))
+        && d.attachments.iter().map(|a| a.size).sum::<u64>() <= INLINE_READ as u64
+    {
+        return policy::scan_pdfs(inputs)
+            .map_err(|e| IngestError::Internal(format!("cannot read a PDF attachment: {e}")));
+    }
     tokio::task::spawn_blocking(move || policy::scan_pdfs(inputs))
         .await
         .map_err(|e| IngestError::Internal(format!("the PDF scan was interrupted: {e}")))?
@@ -394,9 +454,12 @@ pub(crate) async fn insert_package(
     Ok(row.try_get("id")?)
 }
 
-/// Stores each attachment's bytes (once per digest) and links them to the package.
-pub(crate) async fn insert_attachments(
+/// Adds the statements storing each attachment (once per digest) and its link to the
+/// package to `script`. An attachment of one chunk goes into the script whole; a larger one
+/// is streamed into the store at once, chunk by chunk, so it never sits in memory.
+pub(crate) async fn attachments_into(
     conn: &mut AnyConnection,
+    script: &mut Script,
     package_id: i64,
     package: &Package,
     files: &HashMap<String, Spooled>,
@@ -406,54 +469,119 @@ pub(crate) async fn insert_attachments(
     };
     for (position, att) in d.attachments.iter().enumerate() {
         let sha = att.sha256.to_string();
-        let file = match files.get(&att.content_id) {
-            Some(s) => s.reopen().map_err(|e| {
-                IngestError::Internal(format!("spooled attachment {}: {e}", att.content_id))
-            })?,
-            // An attachment listed without content (as in one SDK sample) is stored empty.
-            None => tempfile::tempfile()
-                .map_err(|e| IngestError::Internal(format!("temporary file: {e}")))?,
+        let spooled = |e: std::io::Error| {
+            IngestError::Internal(format!("spooled attachment {}: {e}", att.content_id))
         };
-        attachments::put(conn, &sha, att.size, file).await?;
-        sqlx::query(
+        let reader = match files.get(&att.content_id) {
+            Some(s) => s.reopen().map_err(spooled)?,
+            // An attachment listed without content (as in one SDK sample) is stored empty.
+            None => SpoolReader::Memory(std::io::Cursor::new(std::sync::Arc::from([]))),
+        };
+        if att.size > attachments::CHUNK as u64 {
+            attachments::put(conn, &sha, att.size, reader).await?;
+        } else {
+            let mut bytes = Vec::with_capacity(att.size as usize);
+            reader
+                .take(attachments::CHUNK as u64 + 1)
+                .read_to_end(&mut bytes)
+                .map_err(spooled)?;
+            if bytes.len() > attachments::CHUNK {
+                return Err(IngestError::Internal(format!(
+                    "attachment {} is larger than its manifest says",
+                    att.content_id
+                )));
+            }
+            attachments::put_into(script, &sha, bytes);
+        }
+        script.push(
             "INSERT INTO package_attachments (package_id, position, sha256) VALUES ($1, $2, $3)",
-        )
-        .bind(package_id)
-        .bind(position as i64)
-        .bind(&sha)
-        .execute(&mut *conn)
-        .await?;
+            vec![package_id.into(), (position as i64).into(), sha.into()],
+        );
     }
     Ok(())
 }
 
-/// Creates one pending delivery per route; push and poll deliveries are due at once. The
-/// caller records them in its audit event.
+/// Rows per multi-row `INSERT`: few statements for a document to hundreds of receivers,
+/// far below either backend's limit on bound parameters.
+const ROWS_PER_INSERT: usize = 100;
+
+/// `($1, $2, …), ($n, …)`: placeholders for `rows` rows of `columns` values, numbered after
+/// the statement's first `offset` parameters. Only numbers the hub made go into the text.
+fn values_list(rows: usize, columns: usize, offset: usize) -> String {
+    let mut out = String::with_capacity(rows * columns * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!("${}", offset + r * columns + c + 1));
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// Creates one pending delivery per route, a hundred rows per statement; push and poll
+/// deliveries are due at once. The caller records them in its audit event.
 pub(crate) async fn insert_deliveries(
     conn: &mut AnyConnection,
     package_id: i64,
     routes: &[Route],
 ) -> Result<Vec<DeliveryRef>, IngestError> {
+    let mut script = Script::new();
+    let out = deliveries_into(&mut script, package_id, routes);
+    script.execute(conn).await?;
+    Ok(out)
+}
+
+/// Adds the statements of [`insert_deliveries`] to `script`; returns the deliveries.
+pub(crate) fn deliveries_into(
+    script: &mut Script,
+    package_id: i64,
+    routes: &[Route],
+) -> Vec<DeliveryRef> {
     let now = now_ms();
     let mut out = Vec::with_capacity(routes.len());
-    for r in routes {
-        let id = new_delivery_id();
-        sqlx::query(
-            "INSERT INTO deliveries (id, package_id, receiver, endpoint_id, state, attempts, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
-        )
-        .bind(&id)
-        .bind(package_id)
-        .bind(&r.receiver)
-        .bind(r.endpoint_id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-        out.push(DeliveryRef {
-            id,
-            receiver: r.receiver.clone(),
-            endpoint: r.endpoint.clone(),
-        });
+    for chunk in routes.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO deliveries (package_id, next_attempt_at, id, receiver, endpoint_id, state, attempts, created_at) \
+             SELECT $1, $2, v.column1, v.column2, v.column3, 'pending', 0, $2 FROM (VALUES {}) AS v",
+            values_list(chunk.len(), 3, 2)
+        );
+        let mut values: Vec<Value> = vec![package_id.into(), now.into()];
+        for r in chunk {
+            let id = new_delivery_id();
+            values.extend([
+                Value::from(&id),
+                Value::from(&r.receiver),
+                Value::from(r.endpoint_id),
+            ]);
+            out.push(DeliveryRef {
+                id,
+                receiver: r.receiver.clone(),
+                endpoint: r.endpoint.clone(),
+            });
+        }
+        script.push(sql, values);
     }
-    Ok(out)
+    out
+}
+
+/// Opens a receipt (the per-receiver status record, §7.3) for each route, stamped with the
+/// package's arrival time, a hundred rows per statement.
+pub(crate) fn receipts_into(script: &mut Script, package_id: i64, routes: &[Route]) {
+    for chunk in routes.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO receipts (package_id, receiver, sent_at) \
+             SELECT p.id, v.column1, p.received_at FROM packages p, (VALUES {}) AS v WHERE p.id = $1",
+            values_list(chunk.len(), 1, 1)
+        );
+        let mut values: Vec<Value> = vec![package_id.into()];
+        values.extend(chunk.iter().map(|r| Value::from(&r.receiver)));
+        script.push(sql, values);
+    }
 }

@@ -1,5 +1,6 @@
-//! Request bodies spooled to a temporary file as they arrive, so a package with a large
-//! attachment is never held in memory, and an oversized body is cut off at the limit.
+//! Request bodies as they arrive: kept in memory while small (most packages are), spooled to a
+//! temporary file beyond [`IN_MEMORY`], so a package with a large attachment is never held in
+//! memory, and an oversized body is cut off at the limit.
 
 use std::io::{Seek, SeekFrom};
 
@@ -10,30 +11,60 @@ use tokio::io::AsyncWriteExt;
 
 use super::error::ApiError;
 
-/// Writes `body` to an anonymous temporary file (at most `limit` bytes) and rewinds it.
-pub async fn spool_body(body: Body, limit: usize) -> Result<std::fs::File, ApiError> {
-    let file = tempfile::tempfile().map_err(ApiError::internal)?;
-    let mut out = tokio::fs::File::from_std(file);
+/// Bodies up to this size stay in memory.
+pub const IN_MEMORY: usize = 1 << 20;
+
+/// A received request body.
+#[derive(Debug)]
+pub enum Spooled {
+    /// A small body, in memory.
+    Memory(Vec<u8>),
+    /// A large one, in an anonymous temporary file, rewound.
+    File(std::fs::File),
+}
+
+/// Reads `body` (at most `limit` bytes), into memory or, past [`IN_MEMORY`], into a file.
+pub async fn spool_body(body: Body, limit: usize) -> Result<Spooled, ApiError> {
     let mut body = body;
+    let mut memory = Vec::new();
+    let mut file: Option<tokio::fs::File> = None;
     let mut written = 0usize;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| {
             ApiError::bad_request(format!("the request body could not be read: {e}"))
         })?;
-        if let Some(data) = frame.data_ref() {
-            written += data.len();
-            if written > limit {
-                return Err(ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too-large",
-                    format!("the request body is larger than this hub's limit of {limit} bytes"),
-                ));
+        let Some(data) = frame.data_ref() else {
+            continue;
+        };
+        written += data.len();
+        if written > limit {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                format!("the request body is larger than this hub's limit of {limit} bytes"),
+            ));
+        }
+        match &mut file {
+            Some(f) => f.write_all(data).await.map_err(ApiError::internal)?,
+            None if written <= IN_MEMORY => memory.extend_from_slice(data),
+            None => {
+                let f = tempfile::tempfile().map_err(ApiError::internal)?;
+                let mut f = tokio::fs::File::from_std(f);
+                f.write_all(&std::mem::take(&mut memory))
+                    .await
+                    .map_err(ApiError::internal)?;
+                f.write_all(data).await.map_err(ApiError::internal)?;
+                file = Some(f);
             }
-            out.write_all(data).await.map_err(ApiError::internal)?;
         }
     }
-    out.flush().await.map_err(ApiError::internal)?;
-    let mut file = out.into_std().await;
-    file.seek(SeekFrom::Start(0)).map_err(ApiError::internal)?;
-    Ok(file)
+    Ok(match file {
+        Some(mut f) => {
+            f.flush().await.map_err(ApiError::internal)?;
+            let mut f = f.into_std().await;
+            f.seek(SeekFrom::Start(0)).map_err(ApiError::internal)?;
+            Spooled::File(f)
+        }
+        None => Spooled::Memory(memory),
+    })
 }

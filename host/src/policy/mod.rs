@@ -10,14 +10,14 @@ pub mod pdf_signature;
 pub mod report;
 pub mod rules;
 
-use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 
 use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::edxml::{BusinessAction, Document};
 use crate::store::StoreError;
+use crate::store::script::Script;
 use catalogue::DocType;
 use pdf_signature::PdfScan;
 use rules::Mode;
@@ -90,7 +90,7 @@ pub struct PdfInput {
     /// Its SHA-256 (hex).
     pub sha256: String,
     /// Its bytes.
-    pub file: File,
+    pub file: crate::exchange::spool::SpoolReader,
 }
 
 /// What the scan of one attachment found.
@@ -108,8 +108,7 @@ pub struct AttachmentScan {
 
 /// Whether an attachment should be scanned (a PDF by type, name or magic bytes); reads the
 /// first bytes of `file`.
-pub fn is_pdf(content_type: &str, name: &str, file: &mut File) -> bool {
-    use std::io::{Seek, SeekFrom};
+pub fn is_pdf<F: Read + Seek>(content_type: &str, name: &str, file: &mut F) -> bool {
     let mut head = [0u8; 5];
     let n = file.read(&mut head).unwrap_or(0);
     let _ = file.seek(SeekFrom::Start(0));
@@ -228,35 +227,48 @@ pub async fn record(
     decision: &Decision,
     scans: &[AttachmentScan],
 ) -> Result<(), PolicyError> {
+    let mut script = Script::new();
+    record_into(&mut script, package_id, sender, decision, scans);
+    script.execute(conn).await?;
+    Ok(())
+}
+
+/// Adds the statements of [`record`] to `script`.
+pub fn record_into(
+    script: &mut Script,
+    package_id: i64,
+    sender: &str,
+    decision: &Decision,
+    scans: &[AttachmentScan],
+) {
     let signed = decision.pdfs > 0 && decision.signed_pdfs == decision.pdfs;
-    sqlx::query(
+    script.push(
         "INSERT INTO document_facts (package_id, sender, doc_type, paper, pdfs, signed_pdfs, signed, flag, sent_at) \
          SELECT $1, $2, $3, $4, $5, $6, $7, $8, received_at FROM packages WHERE id = $1",
-    )
-    .bind(package_id)
-    .bind(sender)
-    .bind(decision.doc_type.as_ref().map(|t| t.code.as_str()))
-    .bind(i64::from(decision.paper))
-    .bind(decision.pdfs as i64)
-    .bind(decision.signed_pdfs as i64)
-    .bind(i64::from(signed))
-    .bind(decision.flag.as_deref())
-    .execute(&mut *conn)
-    .await?;
+        vec![
+            package_id.into(),
+            sender.into(),
+            decision.doc_type.as_ref().map(|t| t.code.as_str()).into(),
+            i64::from(decision.paper).into(),
+            (decision.pdfs as i64).into(),
+            (decision.signed_pdfs as i64).into(),
+            i64::from(signed).into(),
+            decision.flag.as_deref().into(),
+        ],
+    );
     for s in scans {
         let first = s.scan.signatures.first();
-        sqlx::query(
+        script.push(
             "INSERT INTO pdf_signatures (sha256, signatures, sub_filter, signer, signing_time, checked_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING",
-        )
-        .bind(&s.sha256)
-        .bind(s.scan.signatures.len() as i64)
-        .bind(first.map(|f| f.sub_filter.as_str()))
-        .bind(first.and_then(|f| f.signer.as_deref()))
-        .bind(first.and_then(|f| f.signing_time.as_deref()))
-        .bind(crate::store::now_ms())
-        .execute(&mut *conn)
-        .await?;
+            vec![
+                s.sha256.as_str().into(),
+                (s.scan.signatures.len() as i64).into(),
+                first.map(|f| f.sub_filter.as_str()).into(),
+                first.and_then(|f| f.signer.as_deref()).into(),
+                first.and_then(|f| f.signing_time.as_deref()).into(),
+                crate::store::now_ms().into(),
+            ],
+        );
     }
-    Ok(())
 }

@@ -96,10 +96,12 @@ pub fn scan<F: Read + Seek>(file: &mut F) -> io::Result<PdfScan> {
 
 /// Offsets of up to `max` occurrences of `needle`, reading the file in 1 MiB chunks.
 fn find_all<F: Read + Seek>(file: &mut F, needle: &[u8], max: usize) -> io::Result<Vec<u64>> {
-    const CHUNK: usize = 1 << 20;
+    const CHUNK: u64 = 1 << 20;
+    // A buffer no bigger than the file: most attachments are far smaller than a chunk.
+    let size = file.seek(SeekFrom::End(0))?;
     file.seek(SeekFrom::Start(0))?;
     let mut found = Vec::new();
-    let mut buf = vec![0u8; CHUNK + needle.len()];
+    let mut buf = vec![0u8; size.min(CHUNK) as usize + needle.len()];
     let mut carried = 0usize; // bytes kept from the previous chunk
     let mut base = 0u64; // file offset of buf[0]
     loop {

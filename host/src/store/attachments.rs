@@ -18,7 +18,7 @@ pub async fn put(
     conn: &mut AnyConnection,
     sha256: &str,
     size: u64,
-    mut file: std::fs::File,
+    mut file: impl Read,
 ) -> Result<bool, StoreError> {
     let inserted = sqlx::query(
         "INSERT INTO attachments (sha256, size, created_at) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
@@ -32,7 +32,8 @@ pub async fn put(
     if inserted == 0 {
         return Ok(false);
     }
-    let mut buf = vec![0u8; CHUNK];
+    // No bigger than the attachment: most are far smaller than a chunk.
+    let mut buf = vec![0u8; (size as usize).clamp(1, CHUNK)];
     let mut seq: i64 = 0;
     loop {
         let n = read_full(&mut file, &mut buf)
@@ -47,14 +48,30 @@ pub async fn put(
             .execute(&mut *conn)
             .await?;
         seq += 1;
-        if n < CHUNK {
+        if n < buf.len() {
             break;
         }
     }
     Ok(true)
 }
 
-fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+/// Adds the statements storing an attachment of at most one chunk, unless it is already
+/// stored, to `script`. Bytes already stored under the same digest are the same bytes, so a
+/// second copy is simply not written.
+pub fn put_into(script: &mut super::script::Script, sha256: &str, bytes: Vec<u8>) {
+    script.push(
+        "INSERT INTO attachments (sha256, size, created_at) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
+        vec![sha256.into(), (bytes.len() as i64).into(), now_ms().into()],
+    );
+    if !bytes.is_empty() {
+        script.push(
+            "INSERT INTO attachment_chunks (sha256, seq, bytes) VALUES ($1, 0, $2) ON CONFLICT (sha256, seq) DO NOTHING",
+            vec![sha256.into(), bytes.into()],
+        );
+    }
+}
+
+fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         let n = file.read(&mut buf[filled..])?;

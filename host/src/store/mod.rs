@@ -5,6 +5,7 @@
 //! transaction starts) are methods of [`Store`].
 
 pub mod attachments;
+pub mod script;
 
 use std::path::Path;
 use std::time::Duration;

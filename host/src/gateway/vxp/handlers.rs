@@ -173,11 +173,7 @@ async fn send_edoc(
         Err(e) => return fail(op, ErrorCode::Internal, e),
     }
     let package = send.package.to_vec();
-    match s
-        .exchange
-        .submit(caller, std::io::Cursor::new(package), None)
-        .await
-    {
+    match s.exchange.submit_bytes(caller, package, None).await {
         Ok(receipt) => {
             s.metrics.packages_accepted(&receipt);
             s.push_now.notify_one();
