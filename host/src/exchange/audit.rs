@@ -141,7 +141,7 @@ pub async fn append(
 /// Reads the chain's head (locking it on PostgreSQL) and adds the statements appending
 /// `event` to `script`; returns the new entry's sequence number. The head moves only when
 /// the script runs, so the caller runs it before appending anything else.
-pub async fn append_into(
+async fn append_into(
     store: &Store,
     conn: &mut AnyConnection,
     script: &mut Script,

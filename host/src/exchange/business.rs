@@ -206,16 +206,18 @@ impl Exchange {
         )
         .await?;
         // Everything else the package writes goes to the store as one script: on SQLite one
-        // round trip for attachments, figures, deliveries, receipts and the audit entry.
+        // round trip for attachments, figures, deliveries and receipts. The audit entry comes
+        // last: on PostgreSQL it locks the chain's head until commit, so nothing else may run
+        // between that lock and the commit.
         let mut script = Script::new();
         ingest::attachments_into(tx, &mut script, package_id, package, files).await?;
         policy::record_into(&mut script, package_id, &facts.sender, decision, scans);
         let deliveries = ingest::deliveries_into(&mut script, package_id, &routes);
         ingest::receipts_into(&mut script, package_id, &routes);
-        audit::append_into(
+        script.execute(tx).await?;
+        audit::append(
             &self.store,
             tx,
-            &mut script,
             Event {
                 event: "accepted",
                 package_id: Some(package_id),
@@ -241,7 +243,6 @@ impl Exchange {
             },
         )
         .await?;
-        script.execute(tx).await?;
 
         if let Some(target) = &target {
             self.act_on_target(tx, package_id, facts, &action, target, &added, &removed, d)

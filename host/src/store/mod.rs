@@ -94,10 +94,14 @@ impl Store {
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             // WAL for concurrent readers; FULL so a committed message survives
-                            // power loss, not only a crash of the process.
+                            // power loss, not only a crash of the process. Temporary storage
+                            // in memory: the group commit's savepoints (decision 0012) keep
+                            // their sub-journals there instead of writing a temporary file
+                            // for every page an ingest touches (durability is the WAL's).
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;",
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; \
+                                 PRAGMA temp_store = MEMORY;",
                             )
                             .await?;
                             Ok(())
