@@ -63,6 +63,11 @@ async fn mark_change(
     receivers: &[String],
     change: &str,
 ) -> Result<(), IngestError> {
+    // In receiver order, like ingest's inserts: the report rollups' rows (migration 0004) that
+    // their triggers update are then locked in one order, so concurrent transactions on
+    // PostgreSQL do not deadlock on them (decision 0029).
+    let mut receivers: Vec<&String> = receivers.iter().collect();
+    receivers.sort_unstable();
     for r in receivers {
         sqlx::query("UPDATE receipts SET change = $1 WHERE package_id = $2 AND receiver = $3")
             .bind(change)
@@ -208,10 +213,13 @@ impl Exchange {
         ingest::insert_attachments(tx, package_id, package, files).await?;
         policy::record(tx, package_id, &facts.sender, &decision, scans).await?;
         let deliveries = ingest::insert_deliveries(tx, package_id, &routes).await?;
-        for r in &routes {
+        // In receiver order: see `mark_change`.
+        let mut receivers: Vec<&str> = routes.iter().map(|r| r.receiver.as_str()).collect();
+        receivers.sort_unstable();
+        for receiver in receivers {
             sqlx::query("INSERT INTO receipts (package_id, receiver, sent_at) SELECT $1, $2, received_at FROM packages WHERE id = $1")
                 .bind(package_id)
-                .bind(&r.receiver)
+                .bind(receiver)
                 .execute(&mut **tx)
                 .await?;
         }

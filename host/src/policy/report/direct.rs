@@ -85,7 +85,7 @@ pub async fn compute_direct(store: &Store, q: &ReportQuery) -> Result<Report, Po
     }
 
     rejection_reasons(
-        &mut *tx,
+        &mut tx,
         from,
         to,
         q.agency.as_deref(),
