@@ -265,9 +265,13 @@ def postgres_sql():
             body.append("        END IF;\n    END IF;\n")
         body.append("    RETURN NULL;\nEND\n$$;\n")
         out.append("".join(body))
+        # Deferred to the commit: the rollup rows are locked only while the transaction
+        # commits, not from the first write on (concurrent ingests of one sender would queue
+        # for its row otherwise).
         out.append(
-            f"CREATE TRIGGER {side.source}_report\n"
+            f"CREATE CONSTRAINT TRIGGER {side.source}_report\n"
             f"AFTER INSERT OR DELETE OR UPDATE OF {', '.join(side.watched)} ON {side.source}\n"
+            f"DEFERRABLE INITIALLY DEFERRED\n"
             f"FOR EACH ROW EXECUTE FUNCTION {side.source}_report();\n"
         )
     out.append(TAIL)

@@ -87,8 +87,9 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER document_facts_report
+CREATE CONSTRAINT TRIGGER document_facts_report
 AFTER INSERT OR DELETE OR UPDATE OF sender, signed, paper, sent_at ON document_facts
+DEFERRABLE INITIALLY DEFERRED
 FOR EACH ROW EXECUTE FUNCTION document_facts_report();
 
 -- Documents an agency was sent and what it answered, by the day they reached the hub.
@@ -678,8 +679,9 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER receipts_report
+CREATE CONSTRAINT TRIGGER receipts_report
 AFTER INSERT OR DELETE OR UPDATE OF receiver, status, first_status_at, change, sent_at ON receipts
+DEFERRABLE INITIALLY DEFERRED
 FOR EACH ROW EXECUTE FUNCTION receipts_report();
 
 -- Exact medians: one receiver's delays in order (see hN above).

@@ -512,6 +512,30 @@ async fn the_rollups_agree_with_the_rows_after_a_realistic_mix(store: Store) {
     )
     .await;
     rollups_match_a_recomputation(&store).await;
+    // Several writes to one receipt in one transaction (PostgreSQL runs the triggers at commit).
+    let mut tx = store.begin().await.unwrap();
+    for (sql, args) in [
+        (
+            "INSERT INTO receipts (package_id, receiver, sent_at) VALUES ($1, 'X', $2)",
+            vec![package(24), SENT],
+        ),
+        (
+            "UPDATE receipts SET status = '01', first_status_at = $1 WHERE package_id = $2 AND receiver = 'X'",
+            vec![SENT + 3 * DAY, package(24)],
+        ),
+        (
+            "UPDATE receipts SET status = '03', sent_at = $1 WHERE package_id = $2 AND receiver = 'X'",
+            vec![SENT - DAY, package(24)],
+        ),
+    ] {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for a in args {
+            q = q.bind(a);
+        }
+        q.execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    rollups_match_a_recomputation(&store).await;
 
     let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
     let fortnight: Vec<NaiveDate> = (18..=30)
