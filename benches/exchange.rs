@@ -12,7 +12,8 @@
 //! 4, this 2-core machine): ≥ 2,000 documents/s on SQLite, p99 < 20 ms at 1,000/s, ratio ≥ 0.5.
 //! PostgreSQL is the server of the tests (`postgres://postgres@127.0.0.1:5432/test`, or
 //! `TRUC_BENCH_POSTGRES`), in a schema of its own, dropped afterwards. `TRUC_BENCH_SECONDS`
-//! changes the length of each measurement (default 4).
+//! changes the length of each measurement (default 4); `TRUC_BENCH_NO_ROLLUPS` drops the report
+//! rollups' triggers first, to measure their cost.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -108,6 +109,41 @@ async fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// With `TRUC_BENCH_NO_ROLLUPS` set, drops the report rollups' triggers (migration 0004), to
+/// measure what they cost ingest.
+async fn without_rollups(store: &Store) -> Result<(), BoxError> {
+    if std::env::var_os("TRUC_BENCH_NO_ROLLUPS").is_none() {
+        return Ok(());
+    }
+    let statements: Vec<String> = match store.kind() {
+        truc::store::BackendKind::Sqlite => [
+            "document_facts_report_insert",
+            "document_facts_report_update",
+            "document_facts_report_move_out",
+            "document_facts_report_move_in",
+            "document_facts_report_delete",
+            "receipts_report_fresh",
+            "receipts_report_insert",
+            "receipts_report_status",
+            "receipts_report_update",
+            "receipts_report_move_out",
+            "receipts_report_move_in",
+            "receipts_report_delete",
+        ]
+        .iter()
+        .map(|t| format!("DROP TRIGGER {t}"))
+        .collect(),
+        truc::store::BackendKind::Postgres => vec![
+            "DROP TRIGGER document_facts_report ON document_facts".into(),
+            "DROP TRIGGER receipts_report ON receipts".into(),
+        ],
+    };
+    for sql in statements {
+        store.pool().execute(AssertSqlSafe(sql)).await?;
+    }
+    Ok(())
 }
 
 fn fail(message: &str) -> ExitCode {
@@ -228,6 +264,7 @@ async fn bench(
     concurrency: usize,
 ) -> Result<(), BoxError> {
     let store = Store::open(engine_url).await?;
+    without_rollups(&store).await?;
     let sender = world(&store).await?;
     let ex = Exchange::new(store.clone(), ExchangeSettings::default());
     let size = document(0).len();
@@ -277,6 +314,7 @@ async fn bench(
     let rows = Arc::new(RawRows::read(&store).await?);
     store.close().await;
     let raw = Store::open(raw_url).await?;
+    without_rollups(&raw).await?;
     world(&raw).await?;
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();

@@ -64,6 +64,11 @@ async fn mark_change(
     receivers: &[String],
     change: &str,
 ) -> Result<(), IngestError> {
+    // In receiver order, like ingest's inserts: the report rollups' rows (migration 0004) that
+    // their triggers update are then locked in one order, so concurrent transactions on
+    // PostgreSQL do not deadlock on them (decision 0029).
+    let mut receivers: Vec<&String> = receivers.iter().collect();
+    receivers.sort_unstable();
     for r in receivers {
         sqlx::query("UPDATE receipts SET change = $1 WHERE package_id = $2 AND receiver = $3")
             .bind(change)

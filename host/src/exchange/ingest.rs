@@ -572,8 +572,11 @@ pub(crate) fn deliveries_into(
 }
 
 /// Opens a receipt (the per-receiver status record, §7.3) for each route, stamped with the
-/// package's arrival time, a hundred rows per statement.
+/// package's arrival time, a hundred rows per statement, in receiver order (so that
+/// concurrent transactions lock report rollup rows in one order: see `mark_change`).
 pub(crate) fn receipts_into(script: &mut Script, package_id: i64, routes: &[Route]) {
+    let mut routes: Vec<&Route> = routes.iter().collect();
+    routes.sort_unstable_by(|a, b| a.receiver.cmp(&b.receiver));
     for chunk in routes.chunks(ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO receipts (package_id, receiver, sent_at) \

@@ -144,6 +144,20 @@ impl Store {
         })
     }
 
+    /// Starts a read-only transaction whose every query sees the same snapshot, so figures
+    /// read by several queries agree with each other: a deferred transaction on SQLite (WAL
+    /// keeps its snapshot from the first read on), `REPEATABLE READ, READ ONLY` on PostgreSQL.
+    pub async fn begin_snapshot(&self) -> Result<Tx, StoreError> {
+        Ok(match self.kind {
+            BackendKind::Sqlite => self.pool.begin().await?,
+            BackendKind::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .await?
+            }
+        })
+    }
+
     /// `FOR UPDATE SKIP LOCKED` on PostgreSQL (so nodes claim different rows), nothing on SQLite
     /// (whose single writer already serialises claims).
     pub fn skip_locked(&self) -> &'static str {
