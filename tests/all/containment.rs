@@ -75,6 +75,33 @@ async fn oversized_output_voids_the_result_even_if_the_adapter_claims_success() 
 }
 
 #[tokio::test]
+async fn bytes_written_from_a_range_count_against_the_output_budget() {
+    // The `ranges` adapter may write 64 KiB; each range here is 75,000 bytes decoded or
+    // copied, and the adapter returns the hub's refusal as its own error: the call still
+    // fails as over its output limit.
+    use base64::Engine as _;
+    let rt = common::runtime();
+    let g = common::load(&rt, bundled::RANGES, BindingSettings::default()).await;
+    let file = vec![0x5au8; 75_000];
+    let text = base64::engine::general_purpose::STANDARD.encode(&file);
+    for (op, tail) in [("base64", text.as_bytes()), ("copy", &file[..])] {
+        let head = format!("{op} {:>8} {:>8}\n", 0, 0).len() as u64;
+        let mut input = format!("{op} {head:>8} {:>8}\n", tail.len()).into_bytes();
+        input.extend_from_slice(tail);
+        let err = g
+            .decode(&Payload::from_bytes("text/plain", input))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, CallError::OutputLimit { .. }),
+            "{op}: {err:?}"
+        );
+        assert!(err.to_string().contains("64 KiB"), "{err}");
+    }
+    common::healthy_adapter_still_answers(&rt).await;
+}
+
+#[tokio::test]
 async fn a_panic_is_a_typed_trap() {
     let rt = common::runtime();
     let g = common::load(&rt, bundled::PANICS, BindingSettings::default()).await;

@@ -8,6 +8,7 @@ mod common;
 mod conformance;
 mod connectors;
 mod containment;
+mod contract_versions;
 mod crash;
 mod demo;
 mod directory;

@@ -42,15 +42,18 @@ mod json_office_format {
             panic!("a document")
         };
         assert_eq!(d.recipients.len(), 2);
-        let file = file_bytes(&d.files[0].data, &file_location(0, 0)).unwrap();
+        let file = file_bytes(d.files[0].data.as_bytes(), &file_location(0, 0)).unwrap();
         assert_eq!(file.len(), 30);
-        let again = decode(&encode(&decoded[0])).unwrap();
+        let at = d.files[0].data.range_in(bytes).unwrap();
+        assert_eq!(&bytes[at], d.files[0].data.as_bytes());
+        let encoded = encode(&decoded[0]);
+        let again = decode(&encoded).unwrap();
         assert_eq!(again[0], decoded[0]);
     }
 
     #[test]
     fn bad_base64_is_reported_with_its_location() {
-        let e = file_bytes("!!", &file_location(0, 0)).unwrap_err();
+        let e = file_bytes(b"!!", &file_location(0, 0)).unwrap_err();
         assert_eq!(e.location.as_deref(), Some("[0].files[0].data"));
     }
 

@@ -266,11 +266,11 @@ pub struct JsonOffice {
     /// The token the hub must present.
     pub token: String,
     /// Every delivery accepted: (hub delivery id, record, the adapter's `User-Agent`).
-    pub deliveries: Mutex<Vec<(String, Record, String)>>,
+    pub deliveries: Mutex<Vec<(String, Record<'static>, String)>>,
     /// How many deliveries were answered 409 (already received).
     pub repeats: Mutex<u64>,
     taken: Mutex<usize>,
-    outbox: Mutex<Vec<(String, Record)>>,
+    outbox: Mutex<Vec<(String, Record<'static>)>>,
     acked: Mutex<HashSet<String>>,
     next: Mutex<u64>,
 }
@@ -301,7 +301,7 @@ impl JsonOffice {
         Ok(format!("http://{addr}"))
     }
 
-    fn queue(&self, record: Record) {
+    fn queue(&self, record: Record<'static>) {
         let mut next = self.next.lock();
         *next += 1;
         self.outbox
@@ -345,7 +345,7 @@ async fn receive(
         );
     };
     let record = match jo::decode(&body) {
-        Ok(mut v) if v.len() == 1 => v.remove(0),
+        Ok(mut v) if v.len() == 1 => v.remove(0).into_owned(),
         Ok(_) => {
             return (
                 StatusCode::BAD_REQUEST,
@@ -445,7 +445,7 @@ mod json {
         date.format("%Y-%m-%d").to_string()
     }
 
-    pub fn document(d: &NewDocument<'_>) -> Record {
+    pub fn document(d: &NewDocument<'_>) -> Record<'static> {
         let bytes = d.attachment();
         Record::Document(Box::new(jo::Document {
             doc_id: d.id(),
@@ -484,13 +484,20 @@ mod json {
                 name: format!("{}.pdf", d.number),
                 description: "Văn bản ký số".into(),
                 mime: "application/pdf".into(),
-                data: base64::engine::general_purpose::STANDARD.encode(bytes),
+                data: base64::engine::general_purpose::STANDARD
+                    .encode(bytes)
+                    .into(),
             }],
             ..jo::Document::default()
         }))
     }
 
-    pub fn status(from: Agency, document_id: &str, code: &str, note: &str) -> Result<Record> {
+    pub fn status(
+        from: Agency,
+        document_id: &str,
+        code: &str,
+        note: &str,
+    ) -> Result<Record<'static>> {
         let r = packages::regarding(document_id)?;
         Ok(Record::Status(Box::new(jo::Status {
             from: agency(from),
@@ -511,7 +518,7 @@ mod json {
         })))
     }
 
-    pub fn received(r: &Record) -> Received {
+    pub fn received(r: &Record<'_>) -> Received {
         match r {
             Record::Document(d) => Received::Document {
                 id: d.doc_id.clone(),

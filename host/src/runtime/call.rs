@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use wasmtime::component::{Instance, InstancePre};
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
-use super::contract::since_v0_1_0::GuestError;
+use super::contract::GuestError;
 use super::error::{CallError, TrapKind};
 use super::limits::{Deadline, MemoryLimitHit};
 use super::state::{Binding, CallState};

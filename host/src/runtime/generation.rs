@@ -8,7 +8,7 @@ use wasmtime::component::{Component, InstancePre};
 
 use super::breaker::{Breaker, BreakerState};
 use super::call::{self, CallReport};
-use super::contract::{Contract, since_v0_1_0};
+use super::contract::{Contract, Exports, GuestError};
 use super::error::CallError;
 use super::manifest::{Manifest, World};
 use super::message::{AdapterInfo, CanonicalMessage, Delivery, Payload, Polled};
@@ -29,12 +29,6 @@ pub struct Compiled {
     pub(crate) component: Component,
     pub(crate) pre: InstancePre<CallState>,
     pub(crate) exports: Exports,
-}
-
-/// The export lookups, per contract version.
-#[derive(Clone)]
-pub(crate) enum Exports {
-    V0_1_0(since_v0_1_0::Exports),
 }
 
 /// One adapter generation serving one endpoint.
@@ -125,7 +119,7 @@ impl Generation {
             &mut wasmtime::Store<CallState>,
             &wasmtime::component::Instance,
             &Exports,
-        ) -> wasmtime::Result<Result<R, since_v0_1_0::GuestError>>,
+        ) -> wasmtime::Result<Result<R, GuestError>>,
     ) -> (Result<R, CallError>, CallReport) {
         if let Err(refused) = self.breaker.admit() {
             self.metrics
@@ -167,10 +161,8 @@ impl Generation {
 
     /// `describe`, with what the call used.
     pub async fn describe_measured(&self) -> (Result<AdapterInfo, CallError>, CallReport) {
-        self.measured(async |store, instance, exports| match exports {
-            Exports::V0_1_0(x) => since_v0_1_0::describe(store, instance, x).await,
-        })
-        .await
+        self.measured(async |store, instance, exports| exports.describe(store, instance).await)
+            .await
     }
 
     /// Asks the adapter to describe itself.
@@ -183,10 +175,8 @@ impl Generation {
         &self,
         input: &Payload,
     ) -> (Result<Vec<CanonicalMessage>, CallError>, CallReport) {
-        self.measured(async |store, instance, exports| match exports {
-            Exports::V0_1_0(x) => since_v0_1_0::decode(store, instance, x, input).await,
-        })
-        .await
+        self.measured(async |store, instance, exports| exports.decode(store, instance, input).await)
+            .await
     }
 
     /// Decodes a legacy payload into canonical messages.
@@ -199,8 +189,8 @@ impl Generation {
         &self,
         message: &CanonicalMessage,
     ) -> (Result<Payload, CallError>, CallReport) {
-        self.measured(async |store, instance, exports| match exports {
-            Exports::V0_1_0(x) => since_v0_1_0::encode(store, instance, x, message).await,
+        self.measured(async |store, instance, exports| {
+            exports.encode(store, instance, message).await
         })
         .await
     }
@@ -225,8 +215,8 @@ impl Generation {
     /// Delivers a message to the legacy system (connectors only).
     pub async fn deliver(&self, delivery: &Delivery) -> Result<Option<String>, CallError> {
         self.needs_connector()?;
-        self.measured(async |store, instance, exports| match exports {
-            Exports::V0_1_0(x) => since_v0_1_0::deliver(store, instance, x, delivery).await,
+        self.measured(async |store, instance, exports| {
+            exports.deliver(store, instance, delivery).await
         })
         .await
         .0
@@ -235,18 +225,16 @@ impl Generation {
     /// Fetches up to `max` new messages from the legacy system (connectors only).
     pub async fn poll(&self, max: u32) -> Result<Vec<Polled>, CallError> {
         self.needs_connector()?;
-        self.measured(async |store, instance, exports| match exports {
-            Exports::V0_1_0(x) => since_v0_1_0::poll(store, instance, x, max).await,
-        })
-        .await
-        .0
+        self.measured(async |store, instance, exports| exports.poll(store, instance, max).await)
+            .await
+            .0
     }
 
     /// Confirms polled messages are stored (connectors only).
     pub async fn acknowledge(&self, tokens: &[String]) -> Result<(), CallError> {
         self.needs_connector()?;
-        self.measured(async |store, instance, exports| match exports {
-            Exports::V0_1_0(x) => since_v0_1_0::acknowledge(store, instance, x, tokens).await,
+        self.measured(async |store, instance, exports| {
+            exports.acknowledge(store, instance, tokens).await
         })
         .await
         .0

@@ -149,6 +149,11 @@ impl OutputMeter {
         true
     }
 
+    /// Bytes that may still be written.
+    pub fn remaining(&self) -> u64 {
+        self.limit.saturating_sub(self.used)
+    }
+
     /// Bytes accounted so far.
     pub fn used(&self) -> u64 {
         self.used

@@ -50,7 +50,8 @@ pub use package::AdapterPackage;
 pub use slot::{AdapterSlot, RollbackError};
 pub use trust::{TrustStore, Trusted};
 
-use generation::{Compiled, Exports};
+use contract::Exports;
+use generation::Compiled;
 use host::log::AdapterLog;
 use state::{Binding, CallState};
 
@@ -263,11 +264,7 @@ impl Runtime {
             let pre = linker
                 .instantiate_pre(&component)
                 .map_err(|e| (false, format!("{e:#}")))?;
-            let exports = match contract {
-                Contract::V0_1_0 => Exports::V0_1_0(
-                    contract::since_v0_1_0::Exports::new(&pre, world).map_err(|e| (true, e))?,
-                ),
-            };
+            let exports = Exports::new(contract, &pre, world).map_err(|e| (true, e))?;
             tracing::info!(sha256 = %hex::encode(sha), ?origin, "adapter component ready");
             Ok(Compiled {
                 sha256: sha,

@@ -17,7 +17,7 @@ use truc_guest::{
     malformed, read_all, rejected, transient, write_blob,
 };
 
-use crate::convert::{from_message, to_message};
+use crate::convert::{Input, from_message, to_message};
 use crate::format::{self, Outbox};
 
 /// Largest JSON input read into memory.
@@ -108,10 +108,14 @@ impl Codec for JsonOffice {
     fn decode(input: Payload) -> Result<Vec<Message>, AdapterError> {
         let bytes = read_all(&input.body, MAX_INPUT)?;
         let records = format::decode(&bytes).map_err(|e| malformed(e.message, e.location))?;
+        let input = Input {
+            blob: &input.body,
+            bytes: &bytes,
+        };
         records
             .into_iter()
             .enumerate()
-            .map(|(i, r)| to_message(r, i))
+            .map(|(i, r)| to_message(r, i, Some(input)))
             .collect()
     }
 
@@ -162,9 +166,10 @@ impl Connector for JsonOffice {
             .into_iter()
             .enumerate()
             .map(|(i, item)| {
+                // The list is in guest memory, not in a hub blob: file texts are handed over.
                 Ok(Polled {
                     token: item.id,
-                    message: to_message(item.message, i)?,
+                    message: to_message(item.message, i, None)?,
                 })
             })
             .collect()

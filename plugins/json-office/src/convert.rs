@@ -9,19 +9,40 @@ use truc_guest::{
 };
 
 use crate::format::{
-    Action, Agency, Clerk, DocType, Document as JDoc, FileWire, Hop, Issued, RecipientChange,
-    Record, Regarding, Replaced, SignedBy, Status as JStatus, file_location,
+    Action, Agency, Base64Text, Clerk, DocType, Document as JDoc, FileWire, Hop, Issued,
+    RecipientChange, Record, Regarding, Replaced, SignedBy, Status as JStatus, file_location,
 };
 
 /// Bytes per `read-base64` call when encoding: a multiple of 3, so the pieces concatenate.
 const BASE64_CHUNK: u32 = 3 * 256 * 1024;
 
-/// A file's base64 text, decoded by the hub straight into a blob.
-fn file_blob(data: &str, at: String) -> Result<Blob, AdapterError> {
+/// The hub blob the records were read from, and its bytes as the adapter read them.
+#[derive(Clone, Copy)]
+pub struct Input<'a> {
+    /// The blob.
+    pub blob: &'a Blob,
+    /// Its bytes.
+    pub bytes: &'a [u8],
+}
+
+/// A file's base64 text, decoded by the hub straight into a blob. When the text is a slice of
+/// the input, the hub reads it from the input blob where it lies (`write-base64-range`), so the
+/// text does not cross the sandbox boundary; otherwise it is handed over (`write-base64`).
+fn file_blob(
+    data: &Base64Text<'_>,
+    input: Option<Input<'_>>,
+    at: String,
+) -> Result<Blob, AdapterError> {
     let writer = BlobWriter::new();
-    writer
-        .write_base64(data)
-        .map_err(|e| malformed(e, Some(at)))?;
+    let range = input.and_then(|i| Some((i.blob, data.range_in(i.bytes)?)));
+    let written = match range {
+        Some((blob, r)) => writer.write_base64_range(blob, r.start as u64, r.len() as u64),
+        None => match std::str::from_utf8(data.as_bytes()) {
+            Ok(text) => writer.write_base64(text),
+            Err(e) => Err(format!("not valid base64: {e}")),
+        },
+    };
+    written.map_err(|e| malformed(e, Some(at)))?;
     Ok(BlobWriter::finish(writer))
 }
 
@@ -226,8 +247,13 @@ fn action(b: Business) -> (Action, Option<Clerk>) {
 }
 
 /// A json-office record as a canonical message; file bytes go into hub blobs. `index` is
-/// the record's position in the input, for error locations.
-pub fn to_message(record: Record, index: usize) -> Result<Message, AdapterError> {
+/// the record's position in the input, for error locations; `input` is where the record was
+/// read from, when that is a hub blob.
+pub fn to_message(
+    record: Record<'_>,
+    index: usize,
+    input: Option<Input<'_>>,
+) -> Result<Message, AdapterError> {
     let at = &format!("[{index}]");
     match record {
         Record::Status(s) => Ok(Message::Status(Status {
@@ -243,7 +269,7 @@ pub fn to_message(record: Record, index: usize) -> Result<Message, AdapterError>
             let mut attachments = Vec::with_capacity(j.files.len());
             for (n, f) in j.files.into_iter().enumerate() {
                 attachments.push(Attachment {
-                    body: file_blob(&f.data, file_location(index, n))?,
+                    body: file_blob(&f.data, input, file_location(index, n))?,
                     content_id: f.id,
                     name: f.name,
                     description: f.description,
@@ -314,7 +340,7 @@ pub fn to_message(record: Record, index: usize) -> Result<Message, AdapterError>
 }
 
 /// A canonical message as a json-office record, with file bytes base64-encoded by the hub.
-pub fn from_message(m: Message) -> Result<Record, AdapterError> {
+pub fn from_message(m: Message) -> Result<Record<'static>, AdapterError> {
     match m {
         Message::Status(s) => Ok(Record::Status(Box::new(JStatus {
             from: agency(s.sender),
@@ -329,7 +355,7 @@ pub fn from_message(m: Message) -> Result<Record, AdapterError> {
                 .attachments
                 .into_iter()
                 .map(|a| FileWire {
-                    data: file_base64(&a.body),
+                    data: Base64Text::from(file_base64(&a.body)),
                     id: a.content_id,
                     name: a.name,
                     description: a.description,

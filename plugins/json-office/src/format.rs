@@ -4,6 +4,10 @@
 //! Its field names differ from edXML's (`recipients` for `To`, `issued` for
 //! `PromulgationInfo`, ISO 8601 dates); files travel base64-encoded in `files[].data`.
 //!
+//! Decoding borrows each file's base64 text from the input instead of copying it
+//! ([`Base64Text`]): the adapter then tells the hub where the text lies in the input blob and
+//! the hub decodes it there, so the text never leaves the input buffer.
+//!
 //! ```json
 //! { "document": { "docId": "000.00.00.G22,2018/09/28,7816/VPCP-TTĐT",
 //!   "sender": { "code": "000.00.00.G22", "name": "Văn phòng Chính phủ" },
@@ -14,9 +18,12 @@
 //!   "files": [ { "id": "f1", "name": "7816.pdf", "mime": "application/pdf", "data": "JVBERi0…" } ] } }
 //! ```
 
+use std::borrow::Cow;
+use std::ops::Range;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An agency.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,10 +170,10 @@ pub struct Hop {
     pub at: Option<String>,
 }
 
-/// A document as json-office writes it.
+/// A document as json-office writes it; its files' text may borrow from the input (`'a`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct Document {
+pub struct Document<'a> {
     /// Document id.
     pub doc_id: String,
     /// Sender.
@@ -226,13 +233,48 @@ pub struct Document {
     /// Routing trail.
     pub trail: Vec<Hop>,
     /// Files, with base64 `data`.
-    pub files: Vec<FileWire>,
+    #[serde(borrow)]
+    pub files: Vec<FileWire<'a>>,
+}
+
+impl Document<'_> {
+    /// The same document, its files' text copied out of the input.
+    pub fn into_owned(self) -> Document<'static> {
+        Document {
+            files: self.files.into_iter().map(FileWire::into_owned).collect(),
+            doc_id: self.doc_id,
+            sender: self.sender,
+            recipients: self.recipients,
+            number: self.number,
+            notation: self.notation,
+            issued: self.issued,
+            doc_type: self.doc_type,
+            subject: self.subject,
+            summary: self.summary,
+            signed_by: self.signed_by,
+            deadline: self.deadline,
+            distribution: self.distribution,
+            urgency: self.urgency,
+            scope: self.scope,
+            drafter: self.drafter,
+            copies: self.copies,
+            pages: self.pages,
+            appendices: self.appendices,
+            direction: self.direction,
+            answers: self.answers,
+            steering: self.steering,
+            application: self.application,
+            action: self.action,
+            clerk: self.clerk,
+            trail: self.trail,
+        }
+    }
 }
 
 /// A file on the wire (`data` is base64).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct FileWire {
+pub struct FileWire<'a> {
     /// Content id.
     pub id: String,
     /// File name.
@@ -242,7 +284,105 @@ pub struct FileWire {
     /// MIME type.
     pub mime: String,
     /// Base64 content.
-    pub data: String,
+    #[serde(borrow)]
+    pub data: Base64Text<'a>,
+}
+
+impl FileWire<'_> {
+    /// The same file, its text copied out of the input.
+    pub fn into_owned(self) -> FileWire<'static> {
+        FileWire {
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            mime: self.mime,
+            data: self.data.into_owned(),
+        }
+    }
+}
+
+/// A file's base64 text as the JSON carries it. Decoded, it is a slice of the input when the
+/// JSON wrote it without escapes (as every producer does, base64 needing none, unless it
+/// escapes `/` as `\/`): neither copied nor checked as UTF-8, and [`Base64Text::range_in`]
+/// says where it lies. Otherwise, and when built in memory, it is owned.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Base64Text<'a>(Cow<'a, [u8]>);
+
+impl Base64Text<'_> {
+    /// The text's bytes (base64 is ASCII; anything else fails to decode).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Where the text lies in `input`, if it is a slice of it (the usual case after
+    /// [`decode`]ing `input`).
+    pub fn range_in(&self, input: &[u8]) -> Option<Range<usize>> {
+        let Cow::Borrowed(text) = &self.0 else {
+            return None;
+        };
+        let start = (text.as_ptr() as usize).checked_sub(input.as_ptr() as usize)?;
+        let end = start.checked_add(text.len())?;
+        (end <= input.len()).then_some(start..end)
+    }
+
+    /// The same text, copied out of the input.
+    pub fn into_owned(self) -> Base64Text<'static> {
+        Base64Text(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl From<String> for Base64Text<'static> {
+    fn from(text: String) -> Self {
+        Base64Text(Cow::Owned(text.into_bytes()))
+    }
+}
+
+impl Serialize for Base64Text<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&String::from_utf8_lossy(&self.0))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Base64Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // `deserialize_bytes`: serde_json then lends the string's raw bytes without checking
+        // them as UTF-8, straight from the input when they need no unescaping.
+        d.deserialize_bytes(TextVisitor)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TextVisitor {
+    type Value = Base64Text<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("base64 text")
+    }
+
+    fn visit_borrowed_bytes<E>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+        Ok(Base64Text(Cow::Borrowed(v)))
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Base64Text(Cow::Borrowed(v.as_bytes())))
+    }
+
+    fn visit_bytes<E>(self, v: &[u8]) -> Result<Self::Value, E> {
+        Ok(Base64Text(Cow::Owned(v.to_vec())))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Base64Text(Cow::Owned(v.as_bytes().to_vec())))
+    }
+
+    fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+        Ok(Base64Text(Cow::Owned(v)))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Base64Text(Cow::Owned(v.into_bytes())))
+    }
 }
 
 /// A processing status as json-office writes it.
@@ -265,31 +405,43 @@ pub struct Status {
 }
 
 /// One record: `{"document": {…}}` or `{"status": {…}}`. Externally tagged, so serde reads it
-/// in one pass without buffering.
+/// in one pass without buffering (and can lend file text from the input, `'a`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub enum Record {
+pub enum Record<'a> {
     /// A document.
-    Document(Box<Document>),
+    Document(#[serde(borrow)] Box<Document<'a>>),
     /// A status.
     Status(Box<Status>),
 }
 
+impl Record<'_> {
+    /// The same record, its files' text copied out of the input.
+    pub fn into_owned(self) -> Record<'static> {
+        match self {
+            Record::Document(d) => Record::Document(Box::new(d.into_owned())),
+            Record::Status(s) => Record::Status(s),
+        }
+    }
+}
+
 /// An item of the outbox list (`GET /api/outbox`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct OutboxItem {
+pub struct OutboxItem<'a> {
     /// The system's id, used to acknowledge.
     pub id: String,
     /// The record.
-    pub message: Record,
+    #[serde(borrow)]
+    pub message: Record<'a>,
 }
 
 /// The outbox list.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Outbox {
+pub struct Outbox<'a> {
     /// Items, oldest first.
-    pub items: Vec<OutboxItem>,
+    #[serde(borrow)]
+    pub items: Vec<OutboxItem<'a>>,
 }
 
 /// Why input is not json-office JSON.
@@ -314,16 +466,16 @@ impl std::fmt::Display for FormatError {
 /// A top-level object: one record, or `{"items": [...]}`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-enum Object {
-    Document(Box<Document>),
+enum Object<'a> {
+    Document(#[serde(borrow)] Box<Document<'a>>),
     Status(Box<Status>),
-    Items(Vec<Record>),
+    Items(#[serde(borrow)] Vec<Record<'a>>),
 }
 
 /// Decodes json-office JSON into records: one record, an array of records, or
-/// `{"items": [...]}`. Files keep their base64 text: the adapter hands it to the hub to decode
-/// ([`file_bytes`] does the same natively).
-pub fn decode(bytes: &[u8]) -> Result<Vec<Record>, FormatError> {
+/// `{"items": [...]}`. Files keep their base64 text, lent from `bytes` where it lies: the
+/// adapter has the hub decode it there ([`file_bytes`] decodes a text natively).
+pub fn decode(bytes: &[u8]) -> Result<Vec<Record<'_>>, FormatError> {
     let error = |e: serde_json::Error| FormatError {
         message: format!("not json-office JSON: {e}"),
         location: Some(format!("line {} column {}", e.line(), e.column())),
@@ -340,8 +492,8 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Record>, FormatError> {
 }
 
 /// The bytes of a file's base64 `data`; `location` names it in the error.
-pub fn file_bytes(data: &str, location: &str) -> Result<Vec<u8>, FormatError> {
-    B64.decode(data.as_bytes()).map_err(|e| FormatError {
+pub fn file_bytes(data: &[u8], location: &str) -> Result<Vec<u8>, FormatError> {
+    B64.decode(data).map_err(|e| FormatError {
         message: format!("not valid base64: {e}"),
         location: Some(location.to_owned()),
     })
@@ -353,6 +505,6 @@ pub fn file_location(record: usize, file: usize) -> String {
 }
 
 /// Encodes one record as json-office JSON (files' `data` already base64).
-pub fn encode(record: &Record) -> Vec<u8> {
+pub fn encode(record: &Record<'_>) -> Vec<u8> {
     serde_json::to_vec(record).unwrap_or_default()
 }

@@ -53,10 +53,16 @@ pub fn read_all(blob: &Blob, limit: u64) -> Result<Vec<u8>, AdapterError> {
             None,
         ));
     }
+    // One crossing per MiB: the whole blob is wanted, so read as much as the hub gives. A
+    // blob that comes back whole in one piece is kept as it came, not copied again.
+    let first = blob.read(0, MAX_READ);
+    if first.len() as u64 >= size {
+        return Ok(first);
+    }
     let mut out = Vec::with_capacity(size as usize);
-    let mut offset = 0;
+    out.extend_from_slice(&first);
+    let mut offset = first.len() as u64;
     while offset < size {
-        // One crossing per MiB: the whole blob is wanted, so read as much as the hub gives.
         let chunk = blob.read(offset, MAX_READ);
         if chunk.is_empty() {
             break;

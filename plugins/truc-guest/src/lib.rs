@@ -1,9 +1,11 @@
 //! What a truc adapter written in Rust starts from.
 //!
-//! The crate carries the bindings to the `truc:adapter@0.1.0` contract (the `codec-adapter`
-//! world, or `connector-adapter` with the `connector` feature) and small helpers for the jobs
-//! every adapter has: reading and writing blobs in chunks, building error values, parsing the
-//! date formats legacy systems use, logging, and (connectors) plain blocking HTTP.
+//! The crate carries the bindings to the newest contract, `truc:adapter@0.2.0` (the
+//! `codec-adapter` world, or `connector-adapter` with the `connector` feature; with the
+//! `contract-0-1-0` feature, `truc:adapter@0.1.0` for adapters not yet moved) and small helpers
+//! for the jobs every adapter has: reading and writing blobs in chunks, building error values,
+//! parsing the date formats legacy systems use, logging, and (connectors) plain blocking HTTP.
+//! The manifest's `contract` must name the version the adapter was built against.
 //!
 //! A codec adapter is one type implementing [`Codec`], exported with [`export_adapter!`]:
 //!
@@ -17,10 +19,30 @@
 //! truc_guest::export_adapter!(MyAdapter);
 //! ```
 
-/// Bindings generated from the WIT contract. The world is chosen by the `connector` feature.
+/// Bindings generated from the WIT contract. The version is chosen by the `contract-0-1-0`
+/// feature, the world by the `connector` feature.
 #[allow(missing_docs, clippy::all)]
 pub mod bindings {
-    #[cfg(not(feature = "connector"))]
+    #[cfg(all(not(feature = "contract-0-1-0"), not(feature = "connector")))]
+    wit_bindgen::generate!({
+        path: "../../wit/truc-adapter@0.2.0",
+        world: "codec-adapter",
+        pub_export_macro: true,
+        export_macro_name: "export_adapter",
+        default_bindings_module: "truc_guest::bindings",
+    });
+
+    #[cfg(all(not(feature = "contract-0-1-0"), feature = "connector"))]
+    wit_bindgen::generate!({
+        path: "../../wit/truc-adapter@0.2.0",
+        world: "connector-adapter",
+        pub_export_macro: true,
+        export_macro_name: "export_adapter",
+        default_bindings_module: "truc_guest::bindings",
+        generate_all,
+    });
+
+    #[cfg(all(feature = "contract-0-1-0", not(feature = "connector")))]
     wit_bindgen::generate!({
         path: "../../wit/truc-adapter@0.1.0",
         world: "codec-adapter",
@@ -29,7 +51,7 @@ pub mod bindings {
         default_bindings_module: "truc_guest::bindings",
     });
 
-    #[cfg(feature = "connector")]
+    #[cfg(all(feature = "contract-0-1-0", feature = "connector"))]
     wit_bindgen::generate!({
         path: "../../wit/truc-adapter@0.1.0",
         world: "connector-adapter",

@@ -4,6 +4,7 @@
 //! [`BlobWriter`] keeps small outputs in memory and spills larger ones to a temporary file, so
 //! a call's output budget, not the host's memory, bounds what an adapter may produce.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
@@ -87,6 +88,45 @@ impl Blob {
         }
     }
 
+    /// `len` bytes at `offset`, if they are all inside the blob.
+    pub fn range(&self, offset: u64, len: u64) -> Result<std::ops::Range<u64>, OutOfRange> {
+        offset
+            .checked_add(len)
+            .filter(|end| *end <= self.size())
+            .map(|end| offset..end)
+            .ok_or(OutOfRange {
+                offset,
+                len,
+                size: self.size(),
+            })
+    }
+
+    /// Calls `f` on `range` in pieces of at most `piece` bytes, in order, the last with
+    /// `true`. Memory is lent without copying; a file is read one piece at a time.
+    pub fn for_each_piece<E: From<io::Error>>(
+        &self,
+        range: std::ops::Range<u64>,
+        piece: usize,
+        mut f: impl FnMut(&[u8], bool) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut at = range.start;
+        while at < range.end {
+            let n = (range.end - at).min(piece as u64);
+            let last = at + n == range.end;
+            let bytes: Cow<'_, [u8]> = match &self.data {
+                BlobData::Memory(b) => Cow::Borrowed(&b[at as usize..(at + n) as usize]),
+                BlobData::File { file, .. } => {
+                    let mut buf = vec![0; n as usize];
+                    file.read_exact_at(&mut buf, at)?;
+                    Cow::Owned(buf)
+                }
+            };
+            f(&bytes, last)?;
+            at += n;
+        }
+        Ok(())
+    }
+
     /// A sequential reader over the whole blob.
     pub fn reader(&self) -> BlobReader {
         BlobReader {
@@ -125,6 +165,31 @@ impl Blob {
         Ok(h.finalize().into())
     }
 }
+
+/// A range that is not inside its blob.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutOfRange {
+    /// Where the range starts.
+    pub offset: u64,
+    /// Its length.
+    pub len: u64,
+    /// The blob's size.
+    pub size: u64,
+}
+
+impl std::fmt::Display for OutOfRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "bytes {}..{} are not inside the source blob, which has {} bytes",
+            self.offset,
+            u128::from(self.offset) + u128::from(self.len),
+            self.size
+        )
+    }
+}
+
+impl std::error::Error for OutOfRange {}
 
 /// Sequential reader over a [`Blob`].
 pub struct BlobReader {
@@ -182,6 +247,42 @@ impl BlobWriter {
         Ok(())
     }
 
+    /// Appends `bytes`, taking the buffer over instead of copying it when nothing was
+    /// written yet.
+    pub fn write_owned(&mut self, bytes: Vec<u8>) -> io::Result<()> {
+        if self.size == 0 && self.spill.is_none() && bytes.len() <= SPILL_AT {
+            self.hasher.update(&bytes);
+            self.size = bytes.len() as u64;
+            self.memory = bytes;
+            return Ok(());
+        }
+        self.write(&bytes)
+    }
+
+    /// Appends everything `other` holds: taken over whole when nothing was written here yet
+    /// (the usual case, one writer per attachment), copied otherwise.
+    pub fn append(&mut self, other: BlobWriter) -> io::Result<()> {
+        if self.size == 0 && self.spill.is_none() {
+            *self = other;
+            return Ok(());
+        }
+        match other.spill {
+            None => self.write(&other.memory),
+            Some(mut file) => {
+                file.flush()?;
+                file.seek(SeekFrom::Start(0))?;
+                let mut buf = vec![0; 64 * 1024];
+                loop {
+                    let n = file.read(&mut buf)?;
+                    if n == 0 {
+                        return Ok(());
+                    }
+                    self.write(&buf[..n])?;
+                }
+            }
+        }
+    }
+
     /// Ends writing.
     pub fn finish(self) -> io::Result<Blob> {
         let sha256 = Some(self.hasher.finalize().into());
@@ -222,6 +323,49 @@ mod tests {
         assert_eq!(b.read_at(3, 10).unwrap(), b"lo");
         assert!(b.read_at(5, 10).unwrap().is_empty());
         assert!(b.read_at(u64::MAX, 10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn appended_writers_keep_their_order_and_the_hash_covers_everything() {
+        let mut whole = BlobWriter::new();
+        whole.write(b"head:").unwrap();
+        let mut small = BlobWriter::new();
+        small.write_owned(vec![1; 10]).unwrap();
+        whole.append(small).unwrap();
+        let mut big = BlobWriter::new();
+        big.write(&vec![2; SPILL_AT + 1]).unwrap();
+        let mut empty = BlobWriter::new();
+        empty.append(big).unwrap();
+        assert!(empty.spill.is_some(), "taken over whole, file and all");
+        whole.append(empty).unwrap();
+        let b = whole.finish().unwrap();
+        let all = b.to_bytes().unwrap();
+        assert_eq!(all.len(), 5 + 10 + SPILL_AT + 1);
+        assert_eq!(&all[..6], b"head:\x01");
+        assert_eq!(all[all.len() - 1], 2);
+        assert_eq!(b.sha256().unwrap(), <[u8; 32]>::from(Sha256::digest(&all)));
+    }
+
+    #[test]
+    fn a_range_is_lent_in_pieces_from_memory_and_from_a_file() {
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(SPILL_AT + 100).collect();
+        let mut w = BlobWriter::new();
+        w.write(&bytes).unwrap();
+        for blob in [Blob::from_bytes(bytes.clone()), w.finish().unwrap()] {
+            let range = blob.range(7, SPILL_AT as u64).unwrap();
+            let mut seen = Vec::new();
+            let mut lasts = Vec::new();
+            blob.for_each_piece(range, 300_000, |piece, last| {
+                seen.extend_from_slice(piece);
+                lasts.push(last);
+                Ok::<_, io::Error>(())
+            })
+            .unwrap();
+            assert_eq!(seen, &bytes[7..7 + SPILL_AT]);
+            assert_eq!(lasts, [false, false, false, true]);
+            assert!(blob.range(blob.size(), 1).is_err());
+            assert!(blob.range(u64::MAX, 1).is_err());
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! Spin factor: linked once per contract version (`contract::*::link`), configured per adapter
 //! generation (grants, config, log limits), prepared per call (the fields of `CallState`).
 
+pub mod base64;
 pub mod blobs;
 pub mod config;
 pub mod denials;

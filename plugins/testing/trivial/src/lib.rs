@@ -12,7 +12,8 @@ impl Codec for Trivial {
     fn describe() -> AdapterInfo {
         AdapterInfo {
             name: "trivial".into(),
-            // The same source builds 0.1.0 and 0.2.0 (package `trivial-v2`) for hot-swap tests.
+            // The same source builds 0.1.0 against contract 0.1.0 and 0.2.0 (package
+            // `trivial-v2`) against contract 0.2.0, for hot-swap tests across versions.
             version: env!("CARGO_PKG_VERSION").into(),
             vendor: "truc project (test adapter)".into(),
             formats: vec!["text/plain".into()],

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read, Write};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
+use ::base64::Engine as _;
+use ::base64::engine::general_purpose::STANDARD as B64;
 use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, Resource};
 
@@ -14,6 +14,7 @@ use super::convert;
 use crate::edxml::{
     self as ed, AttachmentMeta, AttachmentSink, AttachmentSource, AttachmentWriter,
 };
+use crate::runtime::host::base64;
 use crate::runtime::host::blobs::{Blob, BlobWriter};
 use crate::runtime::host::denials::Denied;
 use crate::runtime::host::log::Level;
@@ -25,6 +26,14 @@ use crate::runtime::state::CallState;
 const MAX_READ: u32 = 1 << 20;
 
 impl wit::Host for CallState {}
+
+/// Why `blob-writer` refused bytes: the call's output budget is spent.
+pub(in crate::runtime::contract) fn budget_spent(meter: &OutputMeter) -> String {
+    format!(
+        "the output budget of this call ({}) is spent",
+        meter.limit()
+    )
+}
 
 impl blobs::Host for CallState {}
 
@@ -75,10 +84,7 @@ impl blobs::HostBlobWriter for CallState {
         chunk: Vec<u8>,
     ) -> wasmtime::Result<Result<(), String>> {
         if !self.output.take(chunk.len() as u64) {
-            return Ok(Err(format!(
-                "the output budget of this call ({}) is spent",
-                self.output.limit()
-            )));
+            return Ok(Err(budget_spent(&self.output)));
         }
         self.table.get_mut(&this)?.write(&chunk)?;
         Ok(Ok(()))
@@ -89,30 +95,14 @@ impl blobs::HostBlobWriter for CallState {
         this: Resource<BlobWriter>,
         text: String,
     ) -> wasmtime::Result<Result<(), String>> {
-        // Most producers write base64 without line breaks: decode directly, and strip
-        // whitespace only for the texts that need it.
-        let bytes = match B64.decode(text.as_bytes()) {
+        let bytes = match base64::decode_text(text.as_bytes()) {
             Ok(b) => b,
-            Err(first) => {
-                let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-                if compact.len() == text.len() {
-                    return Ok(Err(format!("not valid base64: {first}")));
-                }
-                match B64.decode(&compact) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        return Ok(Err(format!("not valid base64 (whitespace ignored): {e}")));
-                    }
-                }
-            }
+            Err(e) => return Ok(Err(e.to_string())),
         };
         if !self.output.take(bytes.len() as u64) {
-            return Ok(Err(format!(
-                "the output budget of this call ({}) is spent",
-                self.output.limit()
-            )));
+            return Ok(Err(budget_spent(&self.output)));
         }
-        self.table.get_mut(&this)?.write(&bytes)?;
+        self.table.get_mut(&this)?.write_owned(bytes)?;
         Ok(Ok(()))
     }
 

@@ -1,12 +1,14 @@
 //! `truc:adapter@0.1.0`: the first contract. Bindings, the host side of its imports, the
-//! conversion of its records, and typed calls into its exports.
+//! conversion of its records, and typed calls into its exports. Later versions reuse its
+//! records (`types`), their conversion and the host side of every import they did not change.
 
-mod convert;
-mod host_impl;
+pub(super) mod convert;
+pub(super) mod host_impl;
 
 use wasmtime::component::{HasSelf, Instance, InstancePre, Linker};
 use wasmtime::{Engine, Store};
 
+use super::{Answer, GuestError};
 use crate::runtime::error::{AdapterErrorKind, AdapterFailure};
 use crate::runtime::manifest::World;
 use crate::runtime::message::{AdapterInfo, CanonicalMessage, Delivery, Payload, Polled};
@@ -82,20 +84,8 @@ impl Exports {
     }
 }
 
-/// What a guest call produced besides a trap.
-#[derive(Debug)]
-pub enum GuestError {
-    /// The adapter returned an error.
-    Adapter(AdapterFailure),
-    /// The adapter returned something that is not a valid canonical message.
-    Invalid(String),
-    /// The adapter lacks the interface (should have been caught at load).
-    Missing(World),
-}
-
-type Answer<T> = wasmtime::Result<Result<T, GuestError>>;
-
-fn failure(e: wit::AdapterError) -> GuestError {
+/// An adapter's error record as the hub's.
+pub(super) fn failure(e: wit::AdapterError) -> GuestError {
     let (kind, d) = match e {
         wit::AdapterError::Malformed(d) => (AdapterErrorKind::Malformed, d),
         wit::AdapterError::Unsupported(d) => (AdapterErrorKind::Unsupported, d),
@@ -109,14 +99,19 @@ fn failure(e: wit::AdapterError) -> GuestError {
     })
 }
 
-fn payload_to_wit(p: &Payload, store: &mut Store<CallState>) -> wasmtime::Result<wit::Payload> {
+/// A payload for the adapter, its body moved into the call's table.
+pub(super) fn payload_to_wit(
+    p: &Payload,
+    store: &mut Store<CallState>,
+) -> wasmtime::Result<wit::Payload> {
     Ok(wit::Payload {
         content_type: p.content_type.clone(),
         body: store.data_mut().table.push(p.body.clone())?,
     })
 }
 
-fn messages_from_wit(
+/// The adapter's messages for the hub, numbered from 1 in errors.
+pub(super) fn messages_from_wit(
     list: Vec<wit::Message>,
     store: &mut Store<CallState>,
 ) -> Result<Vec<CanonicalMessage>, GuestError> {
@@ -172,19 +167,22 @@ pub async fn encode(
     let guest = exports.codec.load(&mut *store, instance)?;
     let msg = convert::message_to_wit(message, &mut store.data_mut().table)?;
     match guest.call_encode(&mut *store, &msg).await? {
-        Ok(p) => {
-            let body = match convert::take_blob(&mut store.data_mut().table, p.body, "payload/body")
-            {
-                Ok(b) => b,
-                Err(e) => return Ok(Err(GuestError::Invalid(e.0))),
-            };
-            Ok(Ok(Payload {
-                content_type: p.content_type,
-                body,
-            }))
-        }
+        Ok(p) => Ok(payload_from_wit(p, store)),
         Err(e) => Ok(Err(failure(e))),
     }
+}
+
+/// The adapter's payload for the hub, its body taken out of the call's table.
+pub(super) fn payload_from_wit(
+    p: wit::Payload,
+    store: &mut Store<CallState>,
+) -> Result<Payload, GuestError> {
+    let body = convert::take_blob(&mut store.data_mut().table, p.body, "payload/body")
+        .map_err(|e| GuestError::Invalid(e.0))?;
+    Ok(Payload {
+        content_type: p.content_type,
+        body,
+    })
 }
 
 fn connector_of(exports: &Exports) -> Result<&connector::GuestIndices, GuestError> {
@@ -231,28 +229,27 @@ pub async fn poll(
     };
     let guest = indices.load(&mut *store, instance)?;
     match guest.call_poll(&mut *store, max).await? {
-        Ok(list) => {
-            let table = &mut store.data_mut().table;
-            let mut out = Vec::with_capacity(list.len());
-            for (i, p) in list.into_iter().enumerate() {
-                match convert::message_from_wit(p.message, table) {
-                    Ok(message) => out.push(Polled {
-                        token: p.token,
-                        message,
-                    }),
-                    Err(e) => {
-                        return Ok(Err(GuestError::Invalid(format!(
-                            "polled message {}: {}",
-                            i + 1,
-                            e.0
-                        ))));
-                    }
-                }
-            }
-            Ok(Ok(out))
-        }
+        Ok(list) => Ok(polled_from_wit(
+            list.into_iter().map(|p| (p.token, p.message)),
+            store,
+        )),
         Err(e) => Ok(Err(failure(e))),
     }
+}
+
+/// Polled messages (token, message) for the hub, numbered from 1 in errors.
+pub(super) fn polled_from_wit(
+    list: impl ExactSizeIterator<Item = (String, wit::Message)>,
+    store: &mut Store<CallState>,
+) -> Result<Vec<Polled>, GuestError> {
+    let table = &mut store.data_mut().table;
+    let mut out = Vec::with_capacity(list.len());
+    for (i, (token, message)) in list.enumerate() {
+        let message = convert::message_from_wit(message, table)
+            .map_err(|e| GuestError::Invalid(format!("polled message {}: {}", i + 1, e.0)))?;
+        out.push(Polled { token, message });
+    }
+    Ok(out)
 }
 
 /// Calls `acknowledge`.
