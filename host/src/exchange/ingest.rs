@@ -180,11 +180,11 @@ impl Exchange {
         transport_id: Option<String>,
     ) -> Result<Receipt, IngestError> {
         let files = tokio::task::spawn_blocking(move || {
-            let mut files = HashMap::new();
+            let mut sink = SpoolSink::default();
             for (att, body) in message.attachments() {
-                files.insert(att.content_id.clone(), Spooled::from_blob(body)?);
+                sink.add_blob(&att.content_id, body)?;
             }
-            Ok::<_, std::io::Error>((message.package, files))
+            Ok::<_, std::io::Error>((message.package, sink.files))
         })
         .await
         .map_err(|e| IngestError::Internal(format!("spooling was interrupted: {e}")))?

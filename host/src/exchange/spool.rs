@@ -60,25 +60,6 @@ impl Seek for SpoolReader {
 }
 
 impl Spooled {
-    /// Spools a blob (an adapter's output), computing nothing it already knows.
-    pub fn from_blob(blob: &Blob) -> io::Result<Spooled> {
-        let size = blob.size();
-        let body = if size <= MEMORY_BUDGET as u64 {
-            let mut bytes = Vec::with_capacity(size as usize);
-            blob.reader().read_to_end(&mut bytes)?;
-            Body::Memory(bytes.into())
-        } else {
-            let mut file = tempfile::tempfile()?;
-            io::copy(&mut blob.reader(), &mut file)?;
-            Body::File(file)
-        };
-        Ok(Spooled {
-            sha256: hex::encode(blob.sha256()?),
-            size,
-            body,
-        })
-    }
-
     /// A reader over the bytes, positioned at the start; any number may be open at once.
     pub fn reopen(&self) -> io::Result<SpoolReader> {
         Ok(match &self.body {
@@ -107,6 +88,32 @@ struct SpoolWriter<'a> {
     memory: Vec<u8>,
     file: Option<File>,
     sink: &'a mut SpoolSink,
+}
+
+impl SpoolSink {
+    /// Spools a blob (an adapter's output) under `content_id`, within the same per-package
+    /// memory budget as decoded attachments, computing nothing the blob already knows.
+    pub fn add_blob(&mut self, content_id: &str, blob: &Blob) -> io::Result<()> {
+        let size = blob.size();
+        let body = if self.in_memory as u64 + size <= MEMORY_BUDGET as u64 {
+            let mut bytes = Vec::with_capacity(size as usize);
+            blob.reader().read_to_end(&mut bytes)?;
+            self.in_memory += bytes.len();
+            Body::Memory(bytes.into())
+        } else {
+            let mut file = tempfile::tempfile()?;
+            io::copy(&mut blob.reader(), &mut file)?;
+            file.seek(SeekFrom::Start(0))?;
+            Body::File(file)
+        };
+        let spooled = Spooled {
+            sha256: hex::encode(blob.sha256()?),
+            size,
+            body,
+        };
+        self.files.insert(content_id.to_owned(), spooled);
+        Ok(())
+    }
 }
 
 impl AttachmentSink for SpoolSink {

@@ -14,7 +14,7 @@ use sqlx::Row;
 use super::AppState;
 use super::auth::EndpointAuth;
 use super::error::ApiError;
-use super::spool::{Spooled, spool_body};
+use super::spool::{Received, spool_body};
 use crate::directory::{Agency, AgencyFilter};
 use crate::exchange::audit::Entry;
 use crate::exchange::mailbox::{Ack, MailboxFilter, MailboxItem};
@@ -57,8 +57,8 @@ pub async fn send_package(
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
     let key = idempotency_key(&headers)?;
     let receipt = match spool_body(body, s.max_body).await? {
-        Spooled::Memory(bytes) => s.exchange.submit_bytes(&auth.caller, bytes, key).await?,
-        Spooled::File(file) => s.exchange.submit(&auth.caller, file, key).await?,
+        Received::Memory(bytes) => s.exchange.submit_bytes(&auth.caller, bytes, key).await?,
+        Received::File(file) => s.exchange.submit(&auth.caller, file, key).await?,
     };
     s.metrics.packages_accepted(&receipt);
     let status = if receipt.duplicate {

@@ -1,5 +1,5 @@
 //! Request bodies as they arrive: kept in memory while small (most packages are), spooled to a
-//! temporary file beyond [`IN_MEMORY`], so a package with a large attachment is never held in
+//! temporary file beyond the ingest's memory budget ([`MEMORY_BUDGET`]), so a package with a large attachment is never held in
 //! memory, and an oversized body is cut off at the limit.
 
 use std::io::{Seek, SeekFrom};
@@ -10,21 +10,19 @@ use http_body_util::BodyExt;
 use tokio::io::AsyncWriteExt;
 
 use super::error::ApiError;
-
-/// Bodies up to this size stay in memory.
-pub const IN_MEMORY: usize = 1 << 20;
+use crate::exchange::spool::MEMORY_BUDGET;
 
 /// A received request body.
 #[derive(Debug)]
-pub enum Spooled {
+pub enum Received {
     /// A small body, in memory.
     Memory(Vec<u8>),
     /// A large one, in an anonymous temporary file, rewound.
     File(std::fs::File),
 }
 
-/// Reads `body` (at most `limit` bytes), into memory or, past [`IN_MEMORY`], into a file.
-pub async fn spool_body(body: Body, limit: usize) -> Result<Spooled, ApiError> {
+/// Reads `body` (at most `limit` bytes), into memory or, past [`MEMORY_BUDGET`], into a file.
+pub async fn spool_body(body: Body, limit: usize) -> Result<Received, ApiError> {
     let mut body = body;
     let mut memory = Vec::new();
     let mut file: Option<tokio::fs::File> = None;
@@ -46,7 +44,7 @@ pub async fn spool_body(body: Body, limit: usize) -> Result<Spooled, ApiError> {
         }
         match &mut file {
             Some(f) => f.write_all(data).await.map_err(ApiError::internal)?,
-            None if written <= IN_MEMORY => memory.extend_from_slice(data),
+            None if written <= MEMORY_BUDGET => memory.extend_from_slice(data),
             None => {
                 let f = tempfile::tempfile().map_err(ApiError::internal)?;
                 let mut f = tokio::fs::File::from_std(f);
@@ -63,8 +61,8 @@ pub async fn spool_body(body: Body, limit: usize) -> Result<Spooled, ApiError> {
             f.flush().await.map_err(ApiError::internal)?;
             let mut f = f.into_std().await;
             f.seek(SeekFrom::Start(0)).map_err(ApiError::internal)?;
-            Spooled::File(f)
+            Received::File(f)
         }
-        None => Spooled::Memory(memory),
+        None => Received::Memory(memory),
     })
 }

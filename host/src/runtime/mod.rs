@@ -206,14 +206,6 @@ impl Runtime {
         self.verify_and_compile(pkg, provenance).await.map(|_| ())
     }
 
-    /// Whether the component with this SHA-256 is compiled and held in memory.
-    pub fn is_compiled(&self, sha256: &[u8; 32]) -> bool {
-        self.compiled
-            .lock()
-            .get(sha256)
-            .is_some_and(|cell| cell.initialized())
-    }
-
     async fn verify_and_compile(
         &self,
         pkg: &AdapterPackage,

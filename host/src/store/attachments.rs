@@ -9,6 +9,9 @@ use sqlx::{AnyConnection, Row};
 
 use super::{StoreError, now_ms};
 
+/// Records an attachment's digest and size, unless it is already stored.
+const INSERT_ATTACHMENT: &str = "INSERT INTO attachments (sha256, size, created_at) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING";
+
 /// Size of one stored chunk.
 pub const CHUNK: usize = 1 << 20;
 
@@ -20,15 +23,13 @@ pub async fn put(
     size: u64,
     mut file: impl Read,
 ) -> Result<bool, StoreError> {
-    let inserted = sqlx::query(
-        "INSERT INTO attachments (sha256, size, created_at) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
-    )
-    .bind(sha256)
-    .bind(size as i64)
-    .bind(now_ms())
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    let inserted = sqlx::query(INSERT_ATTACHMENT)
+        .bind(sha256)
+        .bind(size as i64)
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
     if inserted == 0 {
         return Ok(false);
     }
@@ -60,7 +61,7 @@ pub async fn put(
 /// second copy is simply not written.
 pub fn put_into(script: &mut super::script::Script, sha256: &str, bytes: Vec<u8>) {
     script.push(
-        "INSERT INTO attachments (sha256, size, created_at) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
+        INSERT_ATTACHMENT,
         vec![sha256.into(), (bytes.len() as i64).into(), now_ms().into()],
     );
     if !bytes.is_empty() {
