@@ -425,6 +425,75 @@ on_both_backends!(
     the_audit_chain_verifies_and_names_the_first_altered_entry
 );
 
+/// Concurrent submissions share the SQLite writer's transactions, which hand out package ids
+/// and audit links themselves (decision 0017); a package refused inside such a transaction
+/// (a duplicate that lost the race, unknown receivers) must give back what it took.
+async fn concurrent_submissions_with_refusals_keep_ids_and_the_audit_chain_whole(store: Store) {
+    let w = world(store.clone()).await;
+    let mut tasks = Vec::new();
+    for n in 100..130u32 {
+        // Every document twice at once: both pass the duplicate check before the writer, so
+        // the second is refused by the store inside a shared transaction.
+        for _ in 0..2 {
+            let (ex, caller) = (w.ex.clone(), w.vpcp.clone());
+            tasks.push(tokio::spawn(async move {
+                (n, send(&ex, &caller, document(G22, &[H41, H14], n)).await)
+            }));
+        }
+        if n % 5 == 0 {
+            let (ex, caller) = (w.ex.clone(), w.vpcp.clone());
+            tasks.push(tokio::spawn(async move {
+                let to = [H29, "000.00.00.H98"];
+                (
+                    n + 1000,
+                    send(&ex, &caller, document(G22, &to, n + 1000)).await,
+                )
+            }));
+        }
+    }
+    let mut first: std::collections::HashMap<u32, i64> = std::collections::HashMap::new();
+    let mut fresh = 0;
+    for t in tasks {
+        let (n, result) = t.await.unwrap();
+        if n >= 1000 {
+            let e = result.unwrap_err();
+            assert!(matches!(e, IngestError::UnknownReceivers(_)), "{e}");
+            continue;
+        }
+        let r = result.unwrap();
+        fresh += usize::from(!r.duplicate);
+        // Both answers of a pair name the same package, whichever won.
+        let id = *first.entry(n).or_insert(r.package_id);
+        assert_eq!(r.package_id, id, "document {n}");
+        // The id is the row's: the package stored under it is document n.
+        let row = sqlx::query("SELECT document_id FROM packages WHERE id = $1")
+            .bind(r.package_id)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        let stored: String = sqlx::Row::try_get(&row, "document_id").unwrap();
+        assert_eq!(stored, world::doc_id(G22, n));
+    }
+    assert_eq!(fresh, 30);
+    assert_eq!(count(&store, "packages").await, 30);
+    assert_eq!(count(&store, "deliveries").await, 60);
+    let v = audit::verify(&store).await.unwrap();
+    assert_eq!(v.entries, 30);
+    assert!(v.first_break.is_none(), "{v:?}");
+    // And the next transaction starts from where they left off.
+    let r = send(&w.ex, &w.vpcp, document(G22, &[H41], 200))
+        .await
+        .unwrap();
+    assert!(first.values().all(|id| *id < r.package_id));
+    let v = audit::verify(&store).await.unwrap();
+    assert_eq!(v.entries, 31);
+    assert!(v.first_break.is_none(), "{v:?}");
+}
+on_both_backends!(
+    concurrent_refusals,
+    concurrent_submissions_with_refusals_keep_ids_and_the_audit_chain_whole
+);
+
 async fn documents_without_a_first_status_become_overdue(store: Store) {
     let w = world(store.clone()).await;
     send(&w.ex, &w.vpcp, document(G22, &[H41, H14], 30))

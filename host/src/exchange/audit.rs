@@ -132,29 +132,64 @@ pub async fn append(
     conn: &mut AnyConnection,
     event: Event<'_>,
 ) -> Result<i64, StoreError> {
-    let mut script = Script::new();
-    let seq = append_into(store, conn, &mut script, event).await?;
-    script.execute(conn).await?;
-    Ok(seq)
+    append_after(store, conn, &mut Head::Unknown, Script::new(), event).await
 }
 
-/// Reads the chain's head (locking it on PostgreSQL) and adds the statements appending
-/// `event` to `script`; returns the new entry's sequence number. The head moves only when
-/// the script runs, so the caller runs it before appending anything else.
-async fn append_into(
+/// The chain's head as the caller's transaction knows it.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum Head {
+    /// Read (and on PostgreSQL locked) from `audit_head` at each append.
+    #[default]
+    Unknown,
+    /// Held by a transaction that owns the store's write lock for its whole length (the
+    /// SQLite ingest writer, `BEGIN IMMEDIATE`): no one else can append before it commits,
+    /// so the head it read at its start, advanced by its own appends, stays true.
+    Held {
+        /// The last entry's sequence number.
+        seq: i64,
+        /// The last entry's hash.
+        hash: String,
+    },
+}
+
+impl Head {
+    /// Reads the head in a transaction that holds the write lock (see [`Head::Held`]).
+    pub(crate) async fn hold(conn: &mut AnyConnection) -> Result<Head, StoreError> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(Head::Held {
+            seq: row.try_get("seq")?,
+            hash: row.try_get("hash")?,
+        })
+    }
+}
+
+/// Runs `script`, then appends `event`, in the caller's transaction; returns the new entry's
+/// sequence number. With the head held both go to the store in one round trip; otherwise the
+/// head is read after the script ran, so that on PostgreSQL its row lock, held until commit,
+/// is taken as late as possible.
+pub(crate) async fn append_after(
     store: &Store,
     conn: &mut AnyConnection,
-    script: &mut Script,
+    head: &mut Head,
+    mut script: Script,
     event: Event<'_>,
 ) -> Result<i64, StoreError> {
-    let head = sqlx::query(AssertSqlSafe(format!(
-        "SELECT seq, hash FROM audit_head WHERE id = 1 {}",
-        store.for_update()
-    )))
-    .fetch_one(&mut *conn)
-    .await?;
-    let prev_seq: i64 = head.try_get("seq")?;
-    let prev_hash: String = head.try_get("hash")?;
+    let (prev_seq, prev_hash) = match head {
+        Head::Held { seq, hash } => (*seq, hash.clone()),
+        Head::Unknown => {
+            script.execute(conn).await?;
+            script = Script::new();
+            let row = sqlx::query(AssertSqlSafe(format!(
+                "SELECT seq, hash FROM audit_head WHERE id = 1 {}",
+                store.for_update()
+            )))
+            .fetch_one(&mut *conn)
+            .await?;
+            (row.try_get("seq")?, row.try_get("hash")?)
+        }
+    };
     let seq = prev_seq + 1;
     let at = now_ms();
     let detail = event.detail.to_string();
@@ -185,8 +220,13 @@ async fn append_into(
     );
     script.push(
         "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
-        vec![seq.into(), hash.into()],
+        vec![seq.into(), hash.as_str().into()],
     );
+    let held = matches!(head, Head::Held { .. });
+    script.execute(conn).await?;
+    if held {
+        *head = Head::Held { seq, hash };
+    }
     Ok(seq)
 }
 

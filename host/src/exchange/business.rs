@@ -15,6 +15,7 @@ use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
 use super::audit::{self, Event};
+use super::commit::Batch;
 use super::error::IngestError;
 use super::ingest::{self, Facts};
 use super::route::Route;
@@ -131,6 +132,7 @@ impl Exchange {
     pub(crate) async fn accept_document(
         &self,
         tx: &mut Tx,
+        batch: &mut Batch,
         caller: Option<&Caller>,
         package: &Package,
         files: &HashMap<String, Spooled>,
@@ -201,8 +203,15 @@ impl Exchange {
             return Err(IngestError::UnknownReceivers(unknown));
         }
 
+        // Everything the package writes goes to the store as one script: on SQLite one round
+        // trip for the package, its attachments, figures, deliveries, receipts and audit entry
+        // (decision 0017). On PostgreSQL the audit entry comes last: it locks the chain's head
+        // until commit, so nothing else may run between that lock and the commit.
+        let mut script = Script::new();
         let package_id = ingest::insert_package(
             tx,
+            batch,
+            &mut script,
             facts,
             package,
             transport_id,
@@ -210,19 +219,15 @@ impl Exchange {
             target.as_ref().map(|t| t.package_id),
         )
         .await?;
-        // Everything else the package writes goes to the store as one script: on SQLite one
-        // round trip for attachments, figures, deliveries and receipts. The audit entry comes
-        // last: on PostgreSQL it locks the chain's head until commit, so nothing else may run
-        // between that lock and the commit.
-        let mut script = Script::new();
         ingest::attachments_into(tx, &mut script, package_id, package, files).await?;
         policy::record_into(&mut script, package_id, &facts.sender, decision, scans);
         let deliveries = ingest::deliveries_into(&mut script, package_id, &routes);
         ingest::receipts_into(&mut script, package_id, &routes);
-        script.execute(tx).await?;
-        audit::append(
+        audit::append_after(
             &self.store,
             tx,
+            &mut batch.head,
+            script,
             Event {
                 event: "accepted",
                 package_id: Some(package_id),
@@ -250,8 +255,10 @@ impl Exchange {
         .await?;
 
         if let Some(target) = &target {
-            self.act_on_target(tx, package_id, facts, &action, target, &added, &removed, d)
-                .await?;
+            self.act_on_target(
+                tx, batch, package_id, facts, &action, target, &added, &removed, d,
+            )
+            .await?;
         }
 
         Ok(Receipt {
@@ -286,6 +293,7 @@ impl Exchange {
     async fn act_on_target(
         &self,
         tx: &mut Tx,
+        batch: &mut Batch,
         package_id: i64,
         facts: &Facts,
         action: &BusinessAction,
@@ -301,6 +309,7 @@ impl Exchange {
                 mark_change(tx, target.package_id, &all, "13").await?;
                 self.audit_target(
                     tx,
+                    batch,
                     target,
                     package_id,
                     "revoke-requested",
@@ -325,11 +334,12 @@ impl Exchange {
                     .cloned()
                     .collect();
                 if !to_revoke.is_empty() {
-                    self.issue_revocation(tx, target, &to_revoke, d, &facts.document_id)
+                    self.issue_revocation(tx, batch, target, &to_revoke, d, &facts.document_id)
                         .await?;
                 }
                 self.audit_target(
                     tx,
+                    batch,
                     target,
                     package_id,
                     "updated",
@@ -359,6 +369,7 @@ impl Exchange {
                         if old.package_id != target.package_id {
                             self.audit_target(
                                 tx,
+                                batch,
                                 &old,
                                 package_id,
                                 "replaced",
@@ -370,7 +381,7 @@ impl Exchange {
                 }
                 let all = receivers_of(tx, target.package_id).await?;
                 mark_change(tx, target.package_id, &all, "replaced").await?;
-                self.audit_target(tx, target, package_id, "replaced", json!({ "by": facts.document_id, "replaced": replaced.iter().map(|r| &r.0).collect::<Vec<_>>() })).await?;
+                self.audit_target(tx, batch, target, package_id, "replaced", json!({ "by": facts.document_id, "replaced": replaced.iter().map(|r| &r.0).collect::<Vec<_>>() })).await?;
             }
             _ => {}
         }
@@ -380,15 +391,18 @@ impl Exchange {
     async fn audit_target(
         &self,
         tx: &mut Tx,
+        batch: &mut Batch,
         target: &Origin,
         by: i64,
         event: &str,
         detail: serde_json::Value,
     ) -> Result<(), IngestError> {
         let key = doc_key(&target.sender, &target.document_id);
-        audit::append(
+        audit::append_after(
             &self.store,
             tx,
+            &mut batch.head,
+            Script::new(),
             Event {
                 event,
                 package_id: Some(by),
@@ -405,6 +419,7 @@ impl Exchange {
     async fn issue_revocation(
         &self,
         tx: &mut Tx,
+        batch: &mut Batch,
         target: &Origin,
         receivers: &[String],
         update: &crate::edxml::Document,
@@ -437,8 +452,11 @@ impl Exchange {
         // One revocation per update: the update's id makes the key unique.
         facts.dedupe_key = format!("{}\u{1f}by\u{1f}{update_id}", facts.dedupe_key);
         let (routes, _unknown) = self.routes(tx, receivers, None).await?;
+        let mut script = Script::new();
         let package_id = ingest::insert_package(
             tx,
+            batch,
+            &mut script,
             &facts,
             &package,
             &new_transport_id(),
@@ -446,10 +464,12 @@ impl Exchange {
             Some(target.package_id),
         )
         .await?;
-        let deliveries = ingest::insert_deliveries(tx, package_id, &routes).await?;
-        audit::append(
+        let deliveries = ingest::deliveries_into(&mut script, package_id, &routes);
+        audit::append_after(
             &self.store,
             tx,
+            &mut batch.head,
+            script,
             Event {
                 event: "revocation-issued",
                 package_id: Some(package_id),

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::io::{BufReader, Read};
 
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::commit;
+use super::commit::{self, Batch};
 use super::error::IngestError;
 use super::route::{self, Route};
 use super::spool::{SpoolReader, SpoolSink, Spooled};
@@ -15,7 +15,7 @@ use super::{Caller, DeliveryRef, Exchange, Receipt, doc_key, new_delivery_id, ne
 use crate::edxml::{self, EdDateTime, Package, Problem, Severity, TraceHeader, ValidationContext};
 use crate::policy::{self, AttachmentScan, PdfInput};
 use crate::runtime::CanonicalMessage;
-use crate::store::script::{Script, Value};
+use crate::store::script::{self, Script, Value};
 use crate::store::{StoreError, attachments, now_ms};
 
 /// What identifies a package, derived once from its model.
@@ -259,13 +259,14 @@ impl Exchange {
         let caller_owned = caller.cloned();
         let job_facts = facts.clone();
         let job_transport = transport_id.clone();
-        let job: commit::Job = Box::new(move |tx| {
+        let job: commit::Job = Box::new(move |tx, batch| {
             Box::pin(async move {
                 let caller = caller_owned.as_ref();
                 match (&package, &decision) {
                     (Package::Document(_), Some(decision)) => {
                         ex.accept_document(
                             tx,
+                            batch,
                             caller,
                             &package,
                             &files,
@@ -280,7 +281,7 @@ impl Exchange {
                         "a document reached the store without a policy decision".into(),
                     )),
                     (Package::Status(_), _) => {
-                        ex.accept_status(tx, caller, &package, &job_facts, &job_transport)
+                        ex.accept_status(tx, batch, caller, &package, &job_facts, &job_transport)
                             .await
                     }
                 }
@@ -419,9 +420,14 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
-/// Stores the package row; returns its id.
+/// Stores the package row; returns its id. When the transaction owns the package sequence
+/// (`batch`), the row joins `script`, to reach the store with the rest of the package's rows;
+/// otherwise it is inserted at once, for the id the store gives it.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_package(
     conn: &mut AnyConnection,
+    batch: &mut Batch,
+    script: &mut Script,
     facts: &Facts,
     package: &Package,
     transport_id: &str,
@@ -430,25 +436,45 @@ pub(crate) async fn insert_package(
 ) -> Result<i64, IngestError> {
     let model = serde_json::to_string(package)
         .map_err(|e| IngestError::Internal(format!("cannot encode the package: {e}")))?;
-    let row = sqlx::query(
-        "INSERT INTO packages (kind, sender, document_id, doc_key, dedupe_key, transport_id, action, target_id, \
-         status_code, origin_package_id, endpoint_id, subject, model, received_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+    let values: Vec<Value> = vec![
+        facts.kind.into(),
+        (&facts.sender).into(),
+        (&facts.document_id).into(),
+        (&facts.doc_key).into(),
+        (&facts.dedupe_key).into(),
+        transport_id.into(),
+        facts.action.as_deref().into(),
+        facts.target_id.as_deref().into(),
+        facts.status_code.as_deref().into(),
+        origin_package_id.into(),
+        endpoint_id.into(),
+        (&facts.subject).into(),
+        model.into(),
+        now_ms().into(),
+    ];
+    const COLUMNS: &str = "kind, sender, document_id, doc_key, dedupe_key, transport_id, action, target_id, \
+         status_code, origin_package_id, endpoint_id, subject, model, received_at";
+    const VALUES: &str = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14";
+    if let Some(id) = batch.next_package_id {
+        let mut values = values;
+        values.push(id.into());
+        script.push(
+            format!("INSERT INTO packages ({COLUMNS}, id) VALUES ({VALUES}, $15)"),
+            values,
+        );
+        batch.next_package_id = Some(id + 1);
+        return Ok(id);
+    }
+    let mut args = sqlx::any::AnyArguments::default();
+    for v in values {
+        script::add(&mut args, v)?;
+    }
+    let row = sqlx::query_with(
+        AssertSqlSafe(format!(
+            "INSERT INTO packages ({COLUMNS}) VALUES ({VALUES}) RETURNING id"
+        )),
+        args,
     )
-    .bind(facts.kind)
-    .bind(&facts.sender)
-    .bind(&facts.document_id)
-    .bind(&facts.doc_key)
-    .bind(&facts.dedupe_key)
-    .bind(transport_id)
-    .bind(facts.action.as_deref())
-    .bind(facts.target_id.as_deref())
-    .bind(facts.status_code.as_deref())
-    .bind(origin_package_id)
-    .bind(endpoint_id)
-    .bind(&facts.subject)
-    .bind(model)
-    .bind(now_ms())
     .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("id")?)
@@ -525,20 +551,9 @@ fn values_list(rows: usize, columns: usize, offset: usize) -> String {
     out
 }
 
-/// Creates one pending delivery per route, a hundred rows per statement; push and poll
-/// deliveries are due at once. The caller records them in its audit event.
-pub(crate) async fn insert_deliveries(
-    conn: &mut AnyConnection,
-    package_id: i64,
-    routes: &[Route],
-) -> Result<Vec<DeliveryRef>, IngestError> {
-    let mut script = Script::new();
-    let out = deliveries_into(&mut script, package_id, routes);
-    script.execute(conn).await?;
-    Ok(out)
-}
-
-/// Adds the statements of [`insert_deliveries`] to `script`; returns the deliveries.
+/// Adds the statements creating one pending delivery per route to `script`, a hundred rows
+/// per statement; push and poll deliveries are due at once. Returns the deliveries, which the
+/// caller records in its audit event.
 pub(crate) fn deliveries_into(
     script: &mut Script,
     package_id: i64,

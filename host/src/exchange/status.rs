@@ -109,9 +109,11 @@ mod apply {
     use crate::edxml::{Package, StatusCode};
     use crate::exchange::audit::{self, Event};
     use crate::exchange::business::{self, find_document};
+    use crate::exchange::commit::Batch;
     use crate::exchange::error::IngestError;
     use crate::exchange::ingest::{self, Facts};
     use crate::exchange::{Caller, DeliveryRef, Exchange, Receipt};
+    use crate::store::script::Script;
     use crate::store::{Tx, now_ms};
 
     impl Exchange {
@@ -119,6 +121,7 @@ mod apply {
         pub(crate) async fn accept_status(
             &self,
             tx: &mut Tx,
+            batch: &mut Batch,
             caller: Option<&Caller>,
             package: &Package,
             facts: &Facts,
@@ -223,8 +226,11 @@ mod apply {
                 }
             };
 
+            let mut script = Script::new();
             let package_id = ingest::insert_package(
                 tx,
+                batch,
+                &mut script,
                 facts,
                 package,
                 transport_id,
@@ -237,10 +243,12 @@ mod apply {
                 routes.extend(self.route_to(tx, t, caller).await?);
             }
             let deliveries: Vec<DeliveryRef> =
-                ingest::insert_deliveries(tx, package_id, &routes).await?;
-            audit::append(
+                ingest::deliveries_into(&mut script, package_id, &routes);
+            audit::append_after(
                 &self.store,
                 tx,
+                &mut batch.head,
+                script,
                 Event {
                     event: if ignored.is_some() { "status-ignored" } else { "status" },
                     package_id: Some(package_id),

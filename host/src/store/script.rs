@@ -131,7 +131,8 @@ impl Script {
     }
 }
 
-fn add(args: &mut AnyArguments, v: Value) -> Result<(), sqlx::Error> {
+/// Binds `v` as the next argument.
+pub(crate) fn add(args: &mut AnyArguments, v: Value) -> Result<(), sqlx::Error> {
     let added = match v {
         Value::Int(i) => args.add(i),
         Value::OptInt(i) => args.add(i),
