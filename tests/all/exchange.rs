@@ -494,6 +494,62 @@ on_both_backends!(
     concurrent_submissions_with_refusals_keep_ids_and_the_audit_chain_whole
 );
 
+/// Ingest keeps directory lookups in memory (decision 0018); a change made straight in the
+/// store, as another process or node would make it, applies to the very next package.
+async fn directory_changes_apply_to_the_next_package(store: Store) {
+    let w = world(store.clone()).await;
+    let r = send(&w.ex, &w.vpcp, document(G22, &[H41], 300))
+        .await
+        .unwrap();
+    assert_eq!(r.deliveries[0].endpoint, "nghean");
+    // H41 moves to another endpoint: the next document to it goes there.
+    sqlx::query("UPDATE agencies SET endpoint_id = $1 WHERE code = $2")
+        .bind(w.caobang.endpoint_id)
+        .bind(H41)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let r = send(&w.ex, &w.vpcp, document(G22, &[H41], 301))
+        .await
+        .unwrap();
+    assert_eq!(r.deliveries[0].endpoint, "caobang");
+    // H41 is renumbered: its former code still reaches it, under the new one.
+    sqlx::query("UPDATE agencies SET code = '000.00.00.H42', old_code = $1 WHERE code = $1")
+        .bind(H41)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let r = send(&w.ex, &w.vpcp, document(G22, &[H41], 302))
+        .await
+        .unwrap();
+    assert_eq!(r.deliveries[0].receiver, "000.00.00.H42");
+    // The sender moves away from the calling endpoint: it may no longer send as G22.
+    sqlx::query("UPDATE agencies SET endpoint_id = $1 WHERE code = $2")
+        .bind(w.hcm.endpoint_id)
+        .bind(G22)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let e = send(&w.ex, &w.vpcp, document(G22, &[H14], 303))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, IngestError::Forbidden { .. }), "{e}");
+    // An agency removed from the directory is unknown at once.
+    sqlx::query("DELETE FROM agencies WHERE code = $1")
+        .bind(H29)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let e = send(&w.ex, &w.hcm, document(G22, &[H29], 304))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, IngestError::UnknownReceivers(_)), "{e}");
+}
+on_both_backends!(
+    directory_changes,
+    directory_changes_apply_to_the_next_package
+);
+
 async fn documents_without_a_first_status_become_overdue(store: Store) {
     let w = world(store.clone()).await;
     send(&w.ex, &w.vpcp, document(G22, &[H41, H14], 30))

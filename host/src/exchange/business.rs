@@ -194,7 +194,7 @@ impl Exchange {
                 }
             }
         }
-        let (routes, unknown) = self.routes(tx, &codes, caller).await?;
+        let (routes, unknown) = self.routes(tx, batch.generation, &codes, caller).await?;
         // A package from the upstream axis lists every receiver in To (§2); this hub keeps
         // the ones it hosts.
         let keep_known = self.settings.unknown_receivers == UnknownReceivers::AcceptKnown
@@ -451,7 +451,7 @@ impl Exchange {
         let mut facts = ingest::Facts::of(&package)?;
         // One revocation per update: the update's id makes the key unique.
         facts.dedupe_key = format!("{}\u{1f}by\u{1f}{update_id}", facts.dedupe_key);
-        let (routes, _unknown) = self.routes(tx, receivers, None).await?;
+        let (routes, _unknown) = self.routes(tx, batch.generation, receivers, None).await?;
         let mut script = Script::new();
         let package_id = ingest::insert_package(
             tx,
@@ -488,10 +488,13 @@ impl Exchange {
     pub(crate) async fn route_to(
         &self,
         conn: &mut AnyConnection,
+        generation: Option<i64>,
         agency: &str,
         caller: Option<&Caller>,
     ) -> Result<Vec<Route>, IngestError> {
-        let (routes, unknown) = self.routes(conn, &[agency.to_owned()], caller).await?;
+        let (routes, unknown) = self
+            .routes(conn, generation, &[agency.to_owned()], caller)
+            .await?;
         if !unknown.is_empty() {
             return Err(IngestError::UnknownReceivers(unknown));
         }

@@ -35,6 +35,9 @@ pub(crate) struct Batch {
     pub head: Head,
     /// The id the next package row gets, when the transaction owns the sequence.
     pub next_package_id: Option<i64>,
+    /// The lookups generation the transaction read, when routes may come from memory
+    /// (decision 0018).
+    pub generation: Option<i64>,
 }
 
 impl Batch {
@@ -44,7 +47,8 @@ impl Batch {
         // AUTOINCREMENT's rule: past both the largest id ever given and the largest present.
         let row = sqlx::query(
             "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'packages'), 0), \
-             COALESCE((SELECT MAX(id) FROM packages), 0)) AS last",
+             COALESCE((SELECT MAX(id) FROM packages), 0)) AS last, \
+             (SELECT n FROM lookups_generation WHERE id = 1) AS generation",
         )
         .fetch_one(&mut **tx)
         .await?;
@@ -52,6 +56,7 @@ impl Batch {
         Ok(Batch {
             head,
             next_package_id: Some(last + 1),
+            generation: Some(row.try_get("generation")?),
         })
     }
 }

@@ -9,7 +9,8 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::commit::{self, Batch};
 use super::error::IngestError;
-use super::route::{self, Route};
+use super::lookups;
+use super::route::Route;
 use super::spool::{SpoolReader, SpoolSink, Spooled};
 use super::{Caller, DeliveryRef, Exchange, Receipt, doc_key, new_delivery_id, new_transport_id};
 use crate::edxml::{self, EdDateTime, Package, Problem, Severity, TraceHeader, ValidationContext};
@@ -211,14 +212,20 @@ impl Exchange {
         // and later the programme's rules, before the package queues for the store's writer:
         // they only read the directory, the catalogue and the rules, so they run concurrently
         // with other ingests, against the settings as they are now (decision 0013).
+        // One read of the lookups generation, then the directory, catalogue and rules from
+        // memory where they are as of it (decision 0018).
+        let mut conn = self
+            .store
+            .pool()
+            .acquire()
+            .await
+            .map_err(StoreError::from)?;
+        let generation = lookups::generation(&mut conn).await?;
         if let Some(caller) = caller {
-            let mut conn = self
-                .store
-                .pool()
-                .acquire()
-                .await
-                .map_err(StoreError::from)?;
-            let host = route::host_of(&mut conn, &facts.sender).await?;
+            let host = self
+                .lookups
+                .host_of(&mut conn, generation, &facts.sender)
+                .await?;
             // The upstream axis speaks for every agency hosted nowhere here (decision 0028),
             // never for one of ours.
             let upstream_speaks =
@@ -230,9 +237,8 @@ impl Exchange {
                 });
             }
         }
-        if let Some(existing) = self
-            .existing(&facts.dedupe_key, transport_id.as_deref())
-            .await?
+        if let Some(existing) =
+            existing_on(&mut conn, &facts.dedupe_key, transport_id.as_deref()).await?
         {
             return Ok(existing);
         }
@@ -242,16 +248,13 @@ impl Exchange {
         // The programme's rules (paper, signed-not-scanned).
         let decision = match &package {
             Package::Document(d) => {
-                let mut conn = self
-                    .store
-                    .pool()
-                    .acquire()
-                    .await
-                    .map_err(StoreError::from)?;
-                Some(policy::decide(&mut conn, &facts.sender, d, &scans).await?)
+                let (types, rules) = self.lookups.policy(&mut conn, generation).await?;
+                Some(policy::decide(&types, &rules, &facts.sender, d, &scans)?)
             }
             Package::Status(_) => None,
         };
+        // Not held while the package waits for the writer.
+        drop(conn);
 
         // The package's writes run in the node's next group transaction (decision 0012); the
         // receipt comes back only once that transaction is committed.
@@ -332,43 +335,58 @@ impl Exchange {
         dedupe_key: &str,
         transport_id: Option<&str>,
     ) -> Result<Option<Receipt>, IngestError> {
-        let row = sqlx::query(
-            "SELECT id, transport_id, kind, sender, document_id FROM packages WHERE dedupe_key = $1 OR transport_id = $2 LIMIT 1",
-        )
-        .bind(dedupe_key)
-        .bind(transport_id)
-        .fetch_optional(self.store.pool())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let package_id: i64 = row.try_get("id")?;
-        let deliveries = sqlx::query(
-            "SELECT d.id, d.receiver, e.name FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id WHERE d.package_id = $1 ORDER BY d.id",
-        )
-        .bind(package_id)
-        .fetch_all(self.store.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(DeliveryRef {
-                id: r.try_get("id")?,
-                receiver: r.try_get("receiver")?,
-                endpoint: r.try_get("name")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        Ok(Some(Receipt {
-            package_id,
-            transport_id: row.try_get("transport_id")?,
-            kind: row.try_get("kind")?,
-            sender: row.try_get("sender")?,
-            document_id: row.try_get("document_id")?,
-            duplicate: true,
-            deliveries,
-            unknown_receivers: Vec::new(),
-            ignored: None,
-            warnings: Vec::new(),
-        }))
+        let mut conn = self
+            .store
+            .pool()
+            .acquire()
+            .await
+            .map_err(StoreError::from)?;
+        existing_on(&mut conn, dedupe_key, transport_id).await
     }
+}
+
+/// [`Exchange::existing`] through `conn`.
+async fn existing_on(
+    conn: &mut AnyConnection,
+    dedupe_key: &str,
+    transport_id: Option<&str>,
+) -> Result<Option<Receipt>, IngestError> {
+    let row = sqlx::query(
+        "SELECT id, transport_id, kind, sender, document_id FROM packages WHERE dedupe_key = $1 OR transport_id = $2 LIMIT 1",
+    )
+    .bind(dedupe_key)
+    .bind(transport_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let package_id: i64 = row.try_get("id")?;
+    let deliveries = sqlx::query(
+        "SELECT d.id, d.receiver, e.name FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id WHERE d.package_id = $1 ORDER BY d.id",
+    )
+    .bind(package_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(DeliveryRef {
+            id: r.try_get("id")?,
+            receiver: r.try_get("receiver")?,
+            endpoint: r.try_get("name")?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some(Receipt {
+        package_id,
+        transport_id: row.try_get("transport_id")?,
+        kind: row.try_get("kind")?,
+        sender: row.try_get("sender")?,
+        document_id: row.try_get("document_id")?,
+        duplicate: true,
+        deliveries,
+        unknown_receivers: Vec::new(),
+        ignored: None,
+        warnings: Vec::new(),
+    }))
 }
 
 /// Scans the PDF attachments of a document for embedded signatures (policy, issue 7), off

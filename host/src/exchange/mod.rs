@@ -15,6 +15,7 @@ mod commit;
 pub mod delivery;
 pub mod error;
 pub mod ingest;
+mod lookups;
 pub mod mailbox;
 pub mod overdue;
 pub mod render;
@@ -113,6 +114,8 @@ pub struct Exchange {
     pub(crate) node: Arc<str>,
     /// The group-commit writer of ingests.
     pub(crate) committer: Arc<commit::Committer>,
+    /// Directory, catalogue and rules as ingest last read them (decision 0018).
+    pub(crate) lookups: Arc<lookups::Lookups>,
 }
 
 impl Exchange {
@@ -124,6 +127,7 @@ impl Exchange {
             settings: Arc::new(settings),
             node: node.into(),
             committer: Arc::default(),
+            lookups: Arc::default(),
         }
     }
 

@@ -4,6 +4,8 @@
 //! decision 0028) — except for packages that came from the upstream itself, which never go
 //! back up.
 
+use std::collections::HashMap;
+
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::{Caller, Exchange};
@@ -28,16 +30,53 @@ pub async fn resolve(
     conn: &mut AnyConnection,
     codes: &[String],
 ) -> Result<(Vec<Route>, Vec<String>), StoreError> {
-    let mut unique: Vec<&String> = Vec::with_capacity(codes.len());
+    let unique = unique(codes);
+    let found = resolve_each(conn, &unique).await?;
+    Ok(assemble(&unique, |code| found.get(code).cloned().flatten()))
+}
+
+/// `codes` without repeats, in order.
+pub(crate) fn unique(codes: &[String]) -> Vec<String> {
+    let mut unique: Vec<String> = Vec::with_capacity(codes.len());
     for c in codes {
-        if !unique.contains(&c) {
-            unique.push(c);
+        if !unique.contains(c) {
+            unique.push(c.clone());
         }
     }
-    if unique.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+    unique
+}
+
+/// The routes of `unique` codes, in order, as `route_of` gives each (none: unknown or
+/// hosted nowhere); an agency named by both its code and its former one is routed once.
+pub(crate) fn assemble(
+    unique: &[String],
+    mut route_of: impl FnMut(&str) -> Option<Route>,
+) -> (Vec<Route>, Vec<String>) {
+    let mut routes: Vec<Route> = Vec::new();
+    let mut unknown = Vec::new();
+    for code in unique {
+        match route_of(code) {
+            Some(r) => {
+                if !routes.iter().any(|x| x.receiver == r.receiver) {
+                    routes.push(r);
+                }
+            }
+            None => unknown.push(code.clone()),
+        }
     }
-    let placeholders: Vec<String> = (1..=unique.len()).map(|i| format!("${i}")).collect();
+    (routes, unknown)
+}
+
+/// Each of `codes` (without repeats) with its route, or none if the agency is unknown or
+/// hosted nowhere. A code is an agency's current code or, failing that, a former one.
+pub(crate) async fn resolve_each(
+    conn: &mut AnyConnection,
+    codes: &[String],
+) -> Result<HashMap<String, Option<Route>>, StoreError> {
+    if codes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
     let list = placeholders.join(", ");
     let sql = format!(
         "SELECT a.code, a.old_code, a.endpoint_id, e.name, e.mode FROM agencies a \
@@ -45,13 +84,12 @@ pub async fn resolve(
          WHERE a.code IN ({list}) OR a.old_code IN ({list})"
     );
     let mut q = sqlx::query(AssertSqlSafe(sql));
-    for c in &unique {
+    for c in codes {
         q = q.bind(c.as_str());
     }
     let rows = q.fetch_all(&mut *conn).await?;
-    let mut routes = Vec::new();
-    let mut unknown = Vec::new();
-    for code in unique {
+    let mut out = HashMap::with_capacity(codes.len());
+    for code in codes {
         let row = rows
             .iter()
             .find(|r| r.try_get::<String, _>("code").is_ok_and(|c| &c == code))
@@ -61,30 +99,25 @@ pub async fn resolve(
                         .is_ok_and(|c| c.as_ref() == Some(code))
                 })
             });
-        let Some(row) = row else {
-            unknown.push(code.clone());
-            continue;
+        let route = match row {
+            None => None,
+            Some(row) => match (
+                row.try_get::<Option<i64>, _>("endpoint_id")?,
+                row.try_get::<Option<String>, _>("name")?,
+                row.try_get::<Option<String>, _>("mode")?,
+            ) {
+                (Some(endpoint_id), Some(endpoint), Some(mode)) => Some(Route {
+                    receiver: row.try_get("code")?,
+                    endpoint_id,
+                    endpoint,
+                    mode,
+                }),
+                _ => None,
+            },
         };
-        let endpoint_id: Option<i64> = row.try_get("endpoint_id")?;
-        let (Some(endpoint_id), Some(endpoint), Some(mode)) = (
-            endpoint_id,
-            row.try_get::<Option<String>, _>("name")?,
-            row.try_get::<Option<String>, _>("mode")?,
-        ) else {
-            unknown.push(code.clone());
-            continue;
-        };
-        let receiver: String = row.try_get("code")?;
-        if !routes.iter().any(|r: &Route| r.receiver == receiver) {
-            routes.push(Route {
-                receiver,
-                endpoint_id,
-                endpoint,
-                mode,
-            });
-        }
+        out.insert(code.clone(), route);
     }
-    Ok((routes, unknown))
+    Ok(out)
 }
 
 /// The endpoint hosting agency `code`, if any.
@@ -140,13 +173,19 @@ impl Exchange {
 
     /// Routes `codes` like [`resolve`], then sends the agencies hosted nowhere here to the
     /// upstream endpoint — unless the package came from there (`caller`), so nothing loops.
+    /// With the lookups `generation` the transaction read (decision 0018), directory lookups
+    /// come from memory where they can.
     pub(crate) async fn routes(
         &self,
         conn: &mut AnyConnection,
+        generation: Option<i64>,
         codes: &[String],
         caller: Option<&Caller>,
     ) -> Result<(Vec<Route>, Vec<String>), StoreError> {
-        let (mut routes, unknown) = resolve(conn, codes).await?;
+        let (mut routes, unknown) = match generation {
+            Some(g) => self.lookups.resolve(conn, g, codes).await?,
+            None => resolve(conn, codes).await?,
+        };
         let Some(name) = self.settings.upstream.as_deref() else {
             return Ok((routes, unknown));
         };

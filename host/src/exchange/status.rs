@@ -240,7 +240,7 @@ mod apply {
             .await?;
             let mut routes = Vec::new();
             for t in &targets {
-                routes.extend(self.route_to(tx, t, caller).await?);
+                routes.extend(self.route_to(tx, batch.generation, t, caller).await?);
             }
             let deliveries: Vec<DeliveryRef> =
                 ingest::deliveries_into(&mut script, package_id, &routes);

@@ -27,7 +27,8 @@ pub async fn list(store: &Store) -> Result<Vec<DocType>, PolicyError> {
     all(&mut conn).await
 }
 
-async fn all(conn: &mut AnyConnection) -> Result<Vec<DocType>, PolicyError> {
+/// The whole catalogue, read through `conn`.
+pub(crate) async fn all(conn: &mut AnyConnection) -> Result<Vec<DocType>, PolicyError> {
     let rows = sqlx::query("SELECT code, name, category, paperless FROM doc_types ORDER BY code")
         .fetch_all(&mut *conn)
         .await?;
@@ -109,17 +110,6 @@ pub async fn set(
     Ok(merged)
 }
 
-/// The catalogue type of a document: its `TypeName` (or a code written there), else the
-/// type abbreviation that opens its notation (`QĐ-BNV` → `QĐ`, §4.8). `None` when neither is
-/// in the catalogue.
-pub async fn classify(
-    conn: &mut AnyConnection,
-    doc: &Document,
-) -> Result<Option<DocType>, PolicyError> {
-    let types = all(conn).await?;
-    Ok(classify_in(&types, doc))
-}
-
 fn normalize(s: &str) -> String {
     s.split_whitespace()
         .collect::<Vec<_>>()
@@ -127,7 +117,8 @@ fn normalize(s: &str) -> String {
         .to_lowercase()
 }
 
-fn classify_in(types: &[DocType], doc: &Document) -> Option<DocType> {
+/// The catalogue type of `doc`: by its `TypeName`, else by its notation's prefix.
+pub fn classify_in(types: &[DocType], doc: &Document) -> Option<DocType> {
     let name = normalize(&doc.document_type.type_name);
     if !name.is_empty()
         && let Some(t) = types

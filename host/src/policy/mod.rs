@@ -145,15 +145,17 @@ pub struct Decision {
     pub flag: Option<String>,
 }
 
-/// Applies the paper rule and the signature rule to a document from `sender`; a refusal is
-/// `Err(PolicyError::Refused)`. Revocations carry no new content and are only classified.
-pub async fn decide(
-    conn: &mut AnyConnection,
+/// Applies the paper rule and the signature rule to a document from `sender`, given the
+/// catalogue `types` and the signature `rules`; a refusal is `Err(PolicyError::Refused)`.
+/// Revocations carry no new content and are only classified.
+pub fn decide(
+    types: &[DocType],
+    rules: &[rules::Rule],
     sender: &str,
     doc: &Document,
     scans: &[AttachmentScan],
 ) -> Result<Decision, PolicyError> {
-    let doc_type = catalogue::classify(conn, doc).await?;
+    let doc_type = catalogue::classify_in(types, doc);
     let paper = doc.business.as_ref().is_some_and(|b| b.paper.trim() == "1");
     let revocation = doc
         .business
@@ -184,7 +186,7 @@ pub async fn decide(
         return Ok(decision);
     }
     let type_code = doc_type.as_ref().map(|t| t.code.as_str());
-    let (mode, rule) = rules::mode_for(conn, sender, type_code).await?;
+    let (mode, rule) = rules::mode_in(rules, sender, type_code);
     let names: Vec<String> = unsigned.iter().map(|s| s.name.clone()).collect();
     let reasons: Vec<String> = unsigned.iter().map(|s| why_unsigned(s)).collect();
     match mode {

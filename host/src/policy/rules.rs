@@ -79,8 +79,14 @@ pub struct Rule {
 
 /// Every rule.
 pub async fn list(store: &Store) -> Result<Vec<Rule>, PolicyError> {
+    let mut conn = store.pool().acquire().await?;
+    all(&mut conn).await
+}
+
+/// Every rule, read through `conn`.
+pub(crate) async fn all(conn: &mut AnyConnection) -> Result<Vec<Rule>, PolicyError> {
     let rows = sqlx::query("SELECT scope, key, mode FROM signature_rules ORDER BY scope, key")
-        .fetch_all(store.pool())
+        .fetch_all(&mut *conn)
         .await?;
     rows.iter()
         .map(|r| {
@@ -123,32 +129,19 @@ pub async fn set(store: &Store, rule: &Rule) -> Result<(), PolicyError> {
     Ok(())
 }
 
-/// The mode for a document from `sender` of catalogue type `doc_type`, and which rule gave it.
-pub async fn mode_for(
-    conn: &mut AnyConnection,
-    sender: &str,
-    doc_type: Option<&str>,
-) -> Result<(Mode, String), PolicyError> {
-    let rows = sqlx::query(
-        "SELECT scope, key, mode FROM signature_rules WHERE (scope = 'agency' AND key = $1) \
-         OR (scope = 'type' AND key = $2) OR scope = 'default'",
-    )
-    .bind(sender)
-    .bind(doc_type.unwrap_or(""))
-    .fetch_all(&mut *conn)
-    .await?;
-    for scope in ["agency", "type", "default"] {
-        for r in &rows {
-            if r.try_get::<String, _>("scope")? == scope {
-                let key: String = r.try_get("key")?;
-                let rule = if scope == "default" {
-                    "default".to_owned()
-                } else {
-                    format!("{scope} {key}")
-                };
-                return Ok((r.try_get::<String, _>("mode")?.parse()?, rule));
-            }
-        }
+/// The mode for a document from `sender` of catalogue type `doc_type` among `rules`, and
+/// which rule gave it: the agency's rule, else the type's, else the default (count).
+pub fn mode_in(rules: &[Rule], sender: &str, doc_type: Option<&str>) -> (Mode, String) {
+    let agency = rules
+        .iter()
+        .find(|r| r.scope == Scope::Agency && r.key == sender);
+    let of_type =
+        || doc_type.and_then(|t| rules.iter().find(|r| r.scope == Scope::Type && r.key == t));
+    match agency.or_else(of_type) {
+        Some(r) => (r.mode, format!("{} {}", r.scope.as_str(), r.key)),
+        None => match rules.iter().find(|r| r.scope == Scope::Default) {
+            Some(r) => (r.mode, "default".into()),
+            None => (Mode::Count, "default".into()),
+        },
     }
-    Ok((Mode::Count, "default".into()))
 }
