@@ -127,6 +127,37 @@ async fn a_package_sent_twice_is_stored_once(store: Store) {
 }
 on_both_backends!(deduplication, a_package_sent_twice_is_stored_once);
 
+/// The duplicate check is the store's (decision 0018): a package sent again is answered as
+/// the duplicate it is even when the rules changed since and would now refuse it.
+async fn a_package_sent_again_after_a_rule_change_is_still_a_duplicate(store: Store) {
+    use truc::policy::rules::{self, Mode, Rule, Scope};
+    let w = world(store.clone()).await;
+    let first = send(&w.ex, &w.vpcp, document(G22, &[H41], 7))
+        .await
+        .unwrap();
+    let rule = Rule {
+        scope: Scope::Agency,
+        key: G22.into(),
+        mode: Mode::Refuse,
+    };
+    rules::set(&store, &rule).await.unwrap();
+    let again = send(&w.ex, &w.vpcp, document(G22, &[H41], 7))
+        .await
+        .unwrap();
+    assert!(again.duplicate);
+    assert_eq!(again.package_id, first.package_id);
+    // A new document with the same unsigned PDF is refused by the new rule.
+    let e = send(&w.ex, &w.vpcp, document(G22, &[H41], 8))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("signed"), "{e}");
+    assert_eq!(count(&store, "packages").await, 1);
+}
+on_both_backends!(
+    duplicate_after_rule_change,
+    a_package_sent_again_after_a_rule_change_is_still_a_duplicate
+);
+
 async fn refused_packages_leave_nothing_behind(store: Store) {
     let w = world(store.clone()).await;
     let e = send(&w.ex, &w.nghean, document(G22, &[H41], 4))

@@ -198,7 +198,7 @@ impl Exchange {
     pub(crate) async fn accept(
         &self,
         caller: Option<&Caller>,
-        mut package: Package,
+        package: Package,
         files: HashMap<String, Spooled>,
         transport_id: Option<String>,
     ) -> Result<Receipt, IngestError> {
@@ -237,13 +237,56 @@ impl Exchange {
                 });
             }
         }
-        if let Some(existing) =
-            existing_on(&mut conn, &facts.dedupe_key, transport_id.as_deref()).await?
-        {
-            return Ok(existing);
-        }
-        self.stamp_trace(&mut package);
+        // The duplicate check is the store's: the package's row is unique by its identity and
+        // by its transport id, so a package sent again is refused by the writer, and any
+        // refusal from here on is answered as a duplicate if the package is already stored
+        // (decision 0018). A first submission, the common case, pays no read for it.
+        let given_transport = transport_id.clone();
         let transport_id = transport_id.unwrap_or_else(new_transport_id);
+        let outcome = self
+            .store_new(
+                caller,
+                package,
+                files,
+                &facts,
+                conn,
+                generation,
+                &transport_id,
+            )
+            .await;
+        let mut receipt = match outcome {
+            Ok(r) => r,
+            Err(e) => {
+                return match self
+                    .existing(&facts.dedupe_key, given_transport.as_deref())
+                    .await
+                {
+                    Ok(Some(stored)) => Ok(stored),
+                    _ => Err(e),
+                };
+            }
+        };
+        // Validation warnings first, then the policy's.
+        let policy_warnings = std::mem::replace(&mut receipt.warnings, warnings);
+        receipt.warnings.extend(policy_warnings);
+        Ok(receipt)
+    }
+
+    /// Applies the programme's rules to a package not known to be stored yet, then stores it
+    /// in the node's next group transaction (decision 0012); returns once that transaction is
+    /// committed.
+    #[allow(clippy::too_many_arguments)]
+    async fn store_new(
+        &self,
+        caller: Option<&Caller>,
+        mut package: Package,
+        files: HashMap<String, Spooled>,
+        facts: &Facts,
+        mut conn: sqlx::pool::PoolConnection<sqlx::Any>,
+        generation: i64,
+        transport_id: &str,
+    ) -> Result<Receipt, IngestError> {
+        self.stamp_trace(&mut package);
         let scans = scan_pdfs(&package, &files).await?;
         // The programme's rules (paper, signed-not-scanned).
         let decision = match &package {
@@ -261,7 +304,7 @@ impl Exchange {
         let ex = self.clone();
         let caller_owned = caller.cloned();
         let job_facts = facts.clone();
-        let job_transport = transport_id.clone();
+        let job_transport = transport_id.to_owned();
         let job: commit::Job = Box::new(move |tx, batch| {
             Box::pin(async move {
                 let caller = caller_owned.as_ref();
@@ -290,22 +333,7 @@ impl Exchange {
                 }
             })
         });
-        let result = self.committer.run(&self.store, job).await;
-        let mut receipt = match result {
-            Ok(r) => r,
-            Err(IngestError::Store(StoreError::Sql(e))) if is_unique_violation(&e) => {
-                // A concurrent submission of the same package won the race: answer as a duplicate.
-                return self
-                    .existing(&facts.dedupe_key, Some(&transport_id))
-                    .await?
-                    .ok_or(IngestError::Store(StoreError::Sql(e)));
-            }
-            Err(e) => return Err(e),
-        };
-        // Validation warnings first, then the policy's.
-        let policy_warnings = std::mem::replace(&mut receipt.warnings, warnings);
-        receipt.warnings.extend(policy_warnings);
-        Ok(receipt)
+        self.committer.run(&self.store, job).await
     }
 
     /// Appends the hub's own hop to the package's trace (§4.4), if the hub has an agency code.
@@ -431,11 +459,6 @@ async fn scan_pdfs(
         .await
         .map_err(|e| IngestError::Internal(format!("the PDF scan was interrupted: {e}")))?
         .map_err(|e| IngestError::Internal(format!("cannot read a PDF attachment: {e}")))
-}
-
-/// Whether a database error is a unique-constraint violation (a lost race, not a failure).
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
 /// Stores the package row; returns its id. When the transaction owns the package sequence

@@ -91,6 +91,10 @@ impl Store {
                 }
                 AnyPoolOptions::new()
                     .max_connections(8)
+                    // A connection to a file in this process cannot go stale as a network
+                    // one can; testing it at every acquire cost a round trip to its worker
+                    // thread per read (decision 0018).
+                    .test_before_acquire(false)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             // WAL for concurrent readers; FULL so a committed message survives
