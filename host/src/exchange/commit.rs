@@ -87,7 +87,7 @@ impl Committer {
         }
         let queue = self.queue.get_or_init(|| {
             let (tx, rx) = mpsc::channel(1024);
-            tokio::spawn(writer(store.clone(), rx));
+            spawn_writer(store.clone(), rx);
             tx
         });
         let (reply, answer) = oneshot::channel();
@@ -98,6 +98,29 @@ impl Committer {
         answer.await.map_err(|_| {
             IngestError::Internal("the ingest writer stopped mid-transaction".into())
         })?
+    }
+}
+
+/// Starts the writer on a thread of its own, with a runtime of its own: on the shared runtime
+/// it waited behind every ingest task in the run queue after each of its round trips to
+/// SQLite, and the node's one serial path ran at the pace of the queue, with the processors
+/// half idle (decision 0018). It stops when the queue's sender is dropped.
+fn spawn_writer(store: Store, rx: mpsc::Receiver<Request>) {
+    let started = std::thread::Builder::new()
+        .name("truc-ingest-writer".into())
+        .spawn(move || {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime.block_on(writer(store, rx)),
+                // Dropping `rx` answers every queued and later ingest with "the ingest
+                // writer has stopped".
+                Err(e) => tracing::error!("cannot start the ingest writer's runtime: {e}"),
+            }
+        });
+    if let Err(e) = started {
+        tracing::error!("cannot start the ingest writer's thread: {e}");
     }
 }
 
@@ -137,7 +160,7 @@ async fn run_batch(
     store: &Store,
     jobs: Vec<Job>,
 ) -> Result<Vec<Result<Receipt, IngestError>>, StoreError> {
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_writer().await?;
     let mut known = Batch::hold(&mut tx).await?;
     let mut results = Vec::with_capacity(jobs.len());
     let mut next = "SAVEPOINT ingest";
@@ -214,14 +237,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite:{}", dir.path().join("truc.db").display());
         let store = Store::open(&url).await.unwrap();
-        let committer = Arc::new(Committer::default());
-        // On this single-threaded runtime all three are queued before the writer first runs,
-        // so they share one transaction.
-        let (a, b, c) = tokio::join!(
-            committer.run(&store, job(&store, 1, false)),
-            committer.run(&store, job(&store, 2, true)),
-            committer.run(&store, job(&store, 3, false)),
-        );
+        // All three are queued before the writer starts, so they share one transaction.
+        let (queue, rx) = mpsc::channel(8);
+        let mut answers = Vec::new();
+        for (n, refuse) in [(1, false), (2, true), (3, false)] {
+            let (reply, answer) = oneshot::channel();
+            queue.send((job(&store, n, refuse), reply)).await.unwrap();
+            answers.push(answer);
+        }
+        drop(queue);
+        writer(store.clone(), rx).await;
+        let [a, b, c] = <[_; 3]>::try_from(answers).unwrap();
+        let (a, b, c) = (a.await.unwrap(), b.await.unwrap(), c.await.unwrap());
         assert_eq!(a.unwrap().package_id, 1);
         assert!(b.is_err());
         assert_eq!(c.unwrap().package_id, 3);

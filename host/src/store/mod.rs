@@ -18,6 +18,9 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 pub struct Store {
     pool: AnyPool,
     kind: BackendKind,
+    /// SQLite: the ingest writer's own connection (decision 0018), so that it never queues
+    /// for one behind the reads of the ingests it serves.
+    writer: Option<AnyPool>,
 }
 
 /// Which backend a store uses.
@@ -61,6 +64,42 @@ pub enum StoreError {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// The file of a `sqlite:PATH` URL (its query, if any, dropped).
+fn sqlite_path(url: &str) -> &str {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    path.split('?').next().unwrap_or(path)
+}
+
+/// A pool of up to `max` connections to the SQLite database at `path`, created if missing.
+async fn sqlite_pool(max: u32, path: &str) -> Result<AnyPool, sqlx::Error> {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        // A connection to a file in this process cannot go stale as a network one can;
+        // testing it at every acquire cost a round trip to its worker thread per read
+        // (decision 0018).
+        .test_before_acquire(false)
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                // WAL for concurrent readers; FULL so a committed message survives power
+                // loss, not only a crash of the process. Temporary storage in memory: the
+                // group commit's savepoints (decision 0012) keep their sub-journals there
+                // instead of writing a temporary file for every page an ingest touches
+                // (durability is the WAL's).
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; \
+                     PRAGMA temp_store = MEMORY;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .connect(&format!("sqlite://{path}?mode=rwc"))
+        .await
+}
+
 impl Store {
     /// Opens (creating if needed) and migrates the database at `url`: `sqlite:PATH` or
     /// `postgres://…`.
@@ -79,41 +118,14 @@ impl Store {
         };
         let pool = match kind {
             BackendKind::Sqlite => {
-                let path = url
-                    .trim_start_matches("sqlite://")
-                    .trim_start_matches("sqlite:");
-                let path = path.split('?').next().unwrap_or(path);
+                let path = sqlite_path(url);
                 if let Some(dir) = Path::new(path)
                     .parent()
                     .filter(|d| !d.as_os_str().is_empty())
                 {
                     std::fs::create_dir_all(dir).map_err(|e| connect_error(sqlx::Error::Io(e)))?;
                 }
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    // A connection to a file in this process cannot go stale as a network
-                    // one can; testing it at every acquire cost a round trip to its worker
-                    // thread per read (decision 0018).
-                    .test_before_acquire(false)
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            // WAL for concurrent readers; FULL so a committed message survives
-                            // power loss, not only a crash of the process. Temporary storage
-                            // in memory: the group commit's savepoints (decision 0012) keep
-                            // their sub-journals there instead of writing a temporary file
-                            // for every page an ingest touches (durability is the WAL's).
-                            conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; \
-                                 PRAGMA temp_store = MEMORY;",
-                            )
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect(&format!("sqlite://{path}?mode=rwc"))
-                    .await
-                    .map_err(connect_error)?
+                sqlite_pool(8, path).await.map_err(connect_error)?
             }
             BackendKind::Postgres => AnyPoolOptions::new()
                 .max_connections(16)
@@ -122,11 +134,18 @@ impl Store {
                 .await
                 .map_err(connect_error)?,
         };
-        match kind {
-            BackendKind::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
-            BackendKind::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
-        }
-        Ok(Store { pool, kind })
+        let writer = match kind {
+            BackendKind::Sqlite => {
+                SQLITE_MIGRATIONS.run(&pool).await?;
+                let path = sqlite_path(url);
+                Some(sqlite_pool(1, path).await.map_err(connect_error)?)
+            }
+            BackendKind::Postgres => {
+                POSTGRES_MIGRATIONS.run(&pool).await?;
+                None
+            }
+        };
+        Ok(Store { pool, kind, writer })
     }
 
     /// Which backend this is.
@@ -137,6 +156,15 @@ impl Store {
     /// The connection pool, for reads.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Starts the ingest writer's transaction: on SQLite on the writer's own connection,
+    /// elsewhere like [`Store::begin`].
+    pub(crate) async fn begin_writer(&self) -> Result<Tx, StoreError> {
+        match &self.writer {
+            Some(writer) => Ok(writer.begin_with("BEGIN IMMEDIATE").await?),
+            None => self.begin().await,
+        }
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
