@@ -369,52 +369,43 @@ impl Exchange {
             .acquire()
             .await
             .map_err(StoreError::from)?;
-        existing_on(&mut conn, dedupe_key, transport_id).await
-    }
-}
-
-/// [`Exchange::existing`] through `conn`.
-async fn existing_on(
-    conn: &mut AnyConnection,
-    dedupe_key: &str,
-    transport_id: Option<&str>,
-) -> Result<Option<Receipt>, IngestError> {
-    let row = sqlx::query(
-        "SELECT id, transport_id, kind, sender, document_id FROM packages WHERE dedupe_key = $1 OR transport_id = $2 LIMIT 1",
-    )
-    .bind(dedupe_key)
-    .bind(transport_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let package_id: i64 = row.try_get("id")?;
-    let deliveries = sqlx::query(
-        "SELECT d.id, d.receiver, e.name FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id WHERE d.package_id = $1 ORDER BY d.id",
-    )
-    .bind(package_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(DeliveryRef {
-            id: r.try_get("id")?,
-            receiver: r.try_get("receiver")?,
-            endpoint: r.try_get("name")?,
+        let row = sqlx::query(
+            "SELECT id, transport_id, kind, sender, document_id FROM packages WHERE dedupe_key = $1 OR transport_id = $2 LIMIT 1",
+        )
+        .bind(dedupe_key)
+        .bind(transport_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let package_id: i64 = row.try_get("id")?;
+        let deliveries = sqlx::query(
+            "SELECT d.id, d.receiver, e.name FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id WHERE d.package_id = $1 ORDER BY d.id",
+        )
+        .bind(package_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(DeliveryRef {
+                id: r.try_get("id")?,
+                receiver: r.try_get("receiver")?,
+                endpoint: r.try_get("name")?,
+            })
         })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    Ok(Some(Receipt {
-        package_id,
-        transport_id: row.try_get("transport_id")?,
-        kind: row.try_get("kind")?,
-        sender: row.try_get("sender")?,
-        document_id: row.try_get("document_id")?,
-        duplicate: true,
-        deliveries,
-        unknown_receivers: Vec::new(),
-        ignored: None,
-        warnings: Vec::new(),
-    }))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(Some(Receipt {
+            package_id,
+            transport_id: row.try_get("transport_id")?,
+            kind: row.try_get("kind")?,
+            sender: row.try_get("sender")?,
+            document_id: row.try_get("document_id")?,
+            duplicate: true,
+            deliveries,
+            unknown_receivers: Vec::new(),
+            ignored: None,
+            warnings: Vec::new(),
+        }))
+    }
 }
 
 /// Scans the PDF attachments of a document for embedded signatures (policy, issue 7), off
