@@ -71,21 +71,30 @@ impl Breaker {
         }
     }
 
-    /// Asks to make a call.
-    pub fn admit(&self) -> Result<(), Refused> {
+    /// Asks to make a call. The answer is a pass to report the call's end with
+    /// ([`Admitted::record`]); a pass dropped unreported (the caller gave up on the call, say)
+    /// ends a trial without deciding it, so the next call may try again.
+    pub fn admit(&self) -> Result<Admitted<'_>, Refused> {
         let mut s = self.inner.lock();
-        let Some(until) = s.open_until else {
-            return Ok(());
+        let trial = match s.open_until {
+            None => false,
+            Some(until) => {
+                let now = Instant::now();
+                if now < until || s.trial_in_flight {
+                    return Err(Refused {
+                        failures: s.failures,
+                        retry_in: until.saturating_duration_since(now),
+                    });
+                }
+                s.trial_in_flight = true;
+                true
+            }
         };
-        let now = Instant::now();
-        if now < until || s.trial_in_flight {
-            return Err(Refused {
-                failures: s.failures,
-                retry_in: until.saturating_duration_since(now),
-            });
-        }
-        s.trial_in_flight = true;
-        Ok(())
+        Ok(Admitted {
+            breaker: self,
+            trial,
+            recorded: false,
+        })
     }
 
     /// Reports how an admitted call ended.
@@ -109,6 +118,11 @@ impl Breaker {
         }
     }
 
+    /// A call admitted and never reported: the trial, if it was one, ends undecided.
+    fn abandon(&self) {
+        self.inner.lock().trial_in_flight = false;
+    }
+
     /// The current state.
     pub fn state(&self) -> BreakerState {
         let s = self.inner.lock();
@@ -116,6 +130,32 @@ impl Breaker {
             None => BreakerState::Closed,
             Some(t) if Instant::now() < t || s.trial_in_flight => BreakerState::Open,
             Some(_) => BreakerState::HalfOpen,
+        }
+    }
+}
+
+/// A call the breaker let through.
+#[derive(Debug)]
+#[must_use = "report how the call ended with `record`"]
+pub struct Admitted<'a> {
+    breaker: &'a Breaker,
+    /// Whether this is the one trial call of a half-open breaker.
+    trial: bool,
+    recorded: bool,
+}
+
+impl Admitted<'_> {
+    /// Reports how the call ended.
+    pub fn record(mut self, misbehaved: bool) {
+        self.recorded = true;
+        self.breaker.record(misbehaved);
+    }
+}
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        if self.trial && !self.recorded {
+            self.breaker.abandon();
         }
     }
 }
@@ -135,12 +175,10 @@ mod tests {
     fn opens_after_the_threshold_of_consecutive_failures() {
         let b = breaker(60_000);
         for _ in 0..2 {
-            b.admit().unwrap();
-            b.record(true);
+            b.admit().unwrap().record(true);
         }
         assert_eq!(b.state(), BreakerState::Closed);
-        b.admit().unwrap();
-        b.record(true);
+        b.admit().unwrap().record(true);
         assert_eq!(b.state(), BreakerState::Open);
         let r = b.admit().unwrap_err();
         assert_eq!(r.failures, 3);
@@ -165,10 +203,25 @@ mod tests {
         }
         std::thread::sleep(Duration::from_millis(5));
         assert_eq!(b.state(), BreakerState::HalfOpen);
-        b.admit().unwrap();
+        let trial = b.admit().unwrap();
         assert!(b.admit().is_err(), "only one trial at a time");
-        b.record(false);
+        trial.record(false);
         assert_eq!(b.state(), BreakerState::Closed);
-        b.admit().unwrap();
+        b.admit().unwrap().record(false);
+    }
+
+    /// A trial call whose caller gave up (its future dropped mid-call) must not leave the
+    /// breaker waiting for a verdict forever.
+    #[test]
+    fn a_trial_given_up_lets_the_next_call_try() {
+        let b = breaker(1);
+        for _ in 0..3 {
+            b.record(true);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        drop(b.admit().unwrap());
+        assert_eq!(b.state(), BreakerState::HalfOpen);
+        b.admit().expect("a new trial").record(false);
+        assert_eq!(b.state(), BreakerState::Closed);
     }
 }

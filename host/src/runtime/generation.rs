@@ -121,18 +121,21 @@ impl Generation {
             &Exports,
         ) -> wasmtime::Result<Result<R, GuestError>>,
     ) -> (Result<R, CallError>, CallReport) {
-        if let Err(refused) = self.breaker.admit() {
-            self.metrics
-                .record(std::time::Duration::ZERO, 0, Some("circuit-open"));
-            return (
-                Err(CallError::CircuitOpen {
-                    adapter: self.id().to_owned(),
-                    failures: refused.failures,
-                    retry_in_secs: refused.retry_in.as_secs().max(1),
-                }),
-                CallReport::default(),
-            );
-        }
+        let admitted = match self.breaker.admit() {
+            Ok(a) => a,
+            Err(refused) => {
+                self.metrics
+                    .record(std::time::Duration::ZERO, 0, Some("circuit-open"));
+                return (
+                    Err(CallError::CircuitOpen {
+                        adapter: self.id().to_owned(),
+                        failures: refused.failures,
+                        retry_in_secs: refused.retry_in.as_secs().max(1),
+                    }),
+                    CallReport::default(),
+                );
+            }
+        };
         let exports = &self.compiled.exports;
         let (result, report) = call::run(
             &self.engine,
@@ -145,7 +148,7 @@ impl Generation {
             .as_ref()
             .err()
             .is_some_and(CallError::is_misbehaviour);
-        self.breaker.record(misbehaved);
+        admitted.record(misbehaved);
         self.metrics.record(
             report.elapsed,
             report.peak_memory,
