@@ -26,6 +26,8 @@ struct Legacy {
     fail_first: AtomicUsize,
     /// Answer 400 to every delivery.
     always_reject: bool,
+    /// Take this long to answer a delivery.
+    slow: Duration,
     /// (Idempotency-Key, X-Truc-Receivers, body) of every delivery received.
     received: Mutex<Vec<(String, String, serde_json::Value)>>,
     /// Items waiting in its outbox.
@@ -50,6 +52,7 @@ async fn serve(legacy: Arc<Legacy>) -> String {
         l.received
             .lock()
             .push((h("idempotency-key"), h("x-truc-receivers"), body));
+        tokio::time::sleep(l.slow).await;
         if l.always_reject {
             return (
                 StatusCode::BAD_REQUEST,
@@ -106,13 +109,23 @@ async fn setup(
     mode: &str,
     legacy: Arc<Legacy>,
 ) -> (Exchange, Adapters, Caller, Caller) {
-    let url = serve(legacy).await;
     let settings = ExchangeSettings {
         retry_base: Duration::from_millis(5),
         retry_max: Duration::from_millis(20),
         max_attempts: 4,
         ..ExchangeSettings::default()
     };
+    setup_with(store, mode, legacy, settings).await
+}
+
+/// [`setup`] with the engine's `settings`.
+async fn setup_with(
+    store: Store,
+    mode: &str,
+    legacy: Arc<Legacy>,
+    settings: ExchangeSettings,
+) -> (Exchange, Adapters, Caller, Caller) {
+    let url = serve(legacy).await;
     let w = world::world_with(store.clone(), settings).await;
     sqlx::query("UPDATE endpoints SET mode = $1, adapter = 'json-office@1.0.0', adapter_config = $2, granted_origins = $3 WHERE id = $4")
         .bind(mode)
@@ -245,4 +258,60 @@ async fn polled_messages_are_stored_then_acknowledged_to_the_legacy_system(store
 on_both_backends!(
     poll,
     polled_messages_are_stored_then_acknowledged_to_the_legacy_system
+);
+
+/// A delivery call that outlasts the claim's lease keeps its claim: the delivering node renews
+/// it while the call runs, so another node cannot take the delivery over and send it a second
+/// time meanwhile (issue 4: no delivery made twice by two nodes).
+async fn a_slow_delivery_keeps_its_claim_against_another_node(store: Store) {
+    let lease = Duration::from_millis(300);
+    let legacy = Arc::new(Legacy {
+        slow: lease * 4,
+        ..Legacy::default()
+    });
+    let settings = |node: &str| ExchangeSettings {
+        claim_lease: lease,
+        node_name: node.into(),
+        ..ExchangeSettings::default()
+    };
+    let (a, adapters, vpcp, nghean) =
+        setup_with(store.clone(), "push", legacy.clone(), settings("node-a")).await;
+    // The adapter compiled beforehand: what precedes the call is not what this test is about.
+    assert!(
+        adapters
+            .for_endpoint(nghean.endpoint_id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let b = Exchange::new(store.clone(), settings("node-b"));
+    let r = send(&a, &vpcp, document(G22, &[H41], 41)).await.unwrap();
+
+    let claimed = a.claim(16).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    let delivering =
+        tokio::spawn(async move { a.deliver_claimed(&adapters, &claimed[0]).await.unwrap() });
+    // Node B asks for due deliveries all through the call, and past two leases.
+    let mut taken = Vec::new();
+    while !delivering.is_finished() {
+        taken.extend(b.claim(16).await.unwrap());
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(delivering.await.unwrap(), "node A made its delivery");
+    assert!(
+        taken.is_empty(),
+        "node B took a delivery in flight: {taken:?}"
+    );
+    let received = legacy.received.lock().clone();
+    assert_eq!(received.len(), 1, "delivered once");
+    assert_eq!(received[0].0, r.deliveries[0].id);
+    let state: String = sqlx::query_scalar("SELECT state FROM deliveries")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(state, "delivered");
+}
+on_both_backends!(
+    slow_push_keeps_claim,
+    a_slow_delivery_keeps_its_claim_against_another_node
 );

@@ -131,14 +131,43 @@ impl Exchange {
             return Ok(false);
         }
         let outcome = match prepared {
-            Ok((generation, delivery)) => generation
-                .deliver(&delivery)
-                .await
-                .map_err(|e: CallError| (e.is_retryable(), e.to_string())),
+            Ok((generation, delivery)) => {
+                let call = generation.deliver(&delivery);
+                match self.holding_claim(c, call).await {
+                    Some(result) => {
+                        result.map_err(|e: CallError| (e.is_retryable(), e.to_string()))
+                    }
+                    None => return Ok(false),
+                }
+            }
             Err(e) => Err(e),
         };
         self.record(c, outcome).await?;
         Ok(true)
+    }
+
+    /// Runs `call` while renewing the claim on `c` every third of a lease, so a live node's
+    /// claim never runs out during a slow delivery and no other node delivers it at the same
+    /// time. If the claim is lost all the same (this node stalled for a whole lease, and
+    /// another took the delivery over), the call is abandoned to that node: `None`.
+    async fn holding_claim<T>(&self, c: &Claimed, call: impl Future<Output = T>) -> Option<T> {
+        let every = (self.settings.claim_lease / 3).max(Duration::from_millis(10));
+        let mut call = std::pin::pin!(call);
+        loop {
+            tokio::select! {
+                result = &mut call => return Some(result),
+                () = tokio::time::sleep(every) => match self.renew(c).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(delivery = %c.id, node = %self.node, "claim lost during the delivery call; abandoned to the node that took it over");
+                        return None;
+                    }
+                    // The store is unreachable: the call goes on; its outcome is recorded
+                    // only if the claim still holds by then.
+                    Err(e) => tracing::warn!(delivery = %c.id, "cannot renew the claim: {e}"),
+                },
+            }
+        }
     }
 
     /// Extends this node's claim on `c` by one lease from now; false if the claim is gone (it
