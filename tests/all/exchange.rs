@@ -127,6 +127,56 @@ async fn a_package_sent_twice_is_stored_once(store: Store) {
 }
 on_both_backends!(deduplication, a_package_sent_twice_is_stored_once);
 
+/// A transport id is the same submission only for the endpoint that gave it: another system
+/// that happens to send with the same key gets a clear refusal — not the first system's
+/// receipt (which would tell it of a package not its own, and leave its own unstored while it
+/// believes it accepted).
+async fn another_systems_transport_id_is_refused_not_answered_with_its_receipt(store: Store) {
+    let w = world(store.clone()).await;
+    let first =
+        w.ex.submit(
+            &w.vpcp,
+            std::io::Cursor::new(document(G22, &[H41], 20)),
+            Some("key-1".into()),
+        )
+        .await
+        .unwrap();
+    let e =
+        w.ex.submit(
+            &w.caobang,
+            std::io::Cursor::new(document(H14, &[H41], 21)),
+            Some("key-1".into()),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, IngestError::TransportIdTaken(k) if k == "key-1"),
+        "{e:?}"
+    );
+    let text = e.to_string();
+    assert!(
+        !text.contains(G22) && !text.contains(&first.document_id),
+        "nothing of the other system's package is told: {text}"
+    );
+    assert!(!e.is_retryable());
+    assert_eq!(count(&store, "packages").await, 1, "nothing was stored");
+    // With a key of its own, the same package goes through.
+    let r =
+        w.ex.submit(
+            &w.caobang,
+            std::io::Cursor::new(document(H14, &[H41], 21)),
+            Some("key-2".into()),
+        )
+        .await
+        .unwrap();
+    assert!(!r.duplicate);
+    assert_eq!(count(&store, "packages").await, 2);
+}
+on_both_backends!(
+    transport_id_of_another_endpoint,
+    another_systems_transport_id_is_refused_not_answered_with_its_receipt
+);
+
 /// The duplicate check is the store's (decision 0018): a package sent again is answered as
 /// the duplicate it is even when the rules changed since and would now refuse it.
 async fn a_package_sent_again_after_a_rule_change_is_still_a_duplicate(store: Store) {

@@ -46,6 +46,12 @@ pub enum IngestError {
         /// Why not.
         why: String,
     },
+    /// The transport id (idempotency key) the caller gave is already the id of a package
+    /// another endpoint sent. Nothing of that package is revealed, and nothing was stored.
+    #[error(
+        "the transport id `{0}` is already taken by a package of another system; send again with a key of your own (nothing was stored)"
+    )]
+    TransportIdTaken(String),
     /// A policy rule of the programme refuses it (paper required, unsigned PDF).
     #[error("{0}")]
     Refused(#[from] crate::policy::Refusal),

@@ -258,10 +258,15 @@ impl Exchange {
             Ok(r) => r,
             Err(e) => {
                 return match self
-                    .existing(&facts.dedupe_key, given_transport.as_deref())
+                    .existing(
+                        &facts.dedupe_key,
+                        given_transport.as_deref(),
+                        caller.map(|c| c.endpoint_id),
+                    )
                     .await
                 {
                     Ok(Some(stored)) => Ok(stored),
+                    Err(taken @ IngestError::TransportIdTaken(_)) => Err(taken),
                     _ => Err(e),
                 };
             }
@@ -357,11 +362,15 @@ impl Exchange {
         }
     }
 
-    /// The receipt of an already accepted package with this identity or transport id.
+    /// The receipt of an already accepted package with this identity, or with this transport
+    /// id from the same endpoint (`endpoint_id`, the caller's). A transport id that another
+    /// endpoint's package holds is an error, never that package's receipt: one system must
+    /// not learn of another's packages, nor take their receipt for its own unstored package.
     pub(crate) async fn existing(
         &self,
         dedupe_key: &str,
         transport_id: Option<&str>,
+        endpoint_id: Option<i64>,
     ) -> Result<Option<Receipt>, IngestError> {
         let mut conn = self
             .store
@@ -369,14 +378,34 @@ impl Exchange {
             .acquire()
             .await
             .map_err(StoreError::from)?;
-        let row = sqlx::query(
-            "SELECT id, transport_id, kind, sender, document_id FROM packages WHERE dedupe_key = $1 OR transport_id = $2 LIMIT 1",
+        let rows = sqlx::query(
+            "SELECT id, transport_id, kind, sender, document_id, dedupe_key, endpoint_id FROM packages WHERE dedupe_key = $1 OR transport_id = $2",
         )
         .bind(dedupe_key)
         .bind(transport_id)
-        .fetch_optional(&mut *conn)
+        .fetch_all(&mut *conn)
         .await?;
-        let Some(row) = row else { return Ok(None) };
+        let mut same_identity = None;
+        let mut same_transport = None;
+        for row in rows {
+            if row.try_get::<String, _>("dedupe_key")? == dedupe_key {
+                same_identity = Some(row);
+            } else {
+                same_transport = Some(row);
+            }
+        }
+        let row = match (same_identity, same_transport) {
+            (Some(row), _) => row,
+            (None, Some(row)) => {
+                if row.try_get::<Option<i64>, _>("endpoint_id")? != endpoint_id {
+                    return Err(IngestError::TransportIdTaken(
+                        transport_id.unwrap_or_default().to_owned(),
+                    ));
+                }
+                row
+            }
+            (None, None) => return Ok(None),
+        };
         let package_id: i64 = row.try_get("id")?;
         let deliveries = sqlx::query(
             "SELECT d.id, d.receiver, e.name FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id WHERE d.package_id = $1 ORDER BY d.id",

@@ -131,6 +131,9 @@ impl From<IngestError> for ApiError {
             IngestError::Refused(r) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, r.code(), message)
             }
+            IngestError::TransportIdTaken(_) => {
+                Self::new(StatusCode::CONFLICT, "transport-id-taken", message)
+            }
             IngestError::Store(e) => Self::internal(e),
             IngestError::Internal(e) => Self::internal(e),
         }

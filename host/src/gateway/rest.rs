@@ -42,12 +42,14 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 /// Send an edXML package (document or status).
 #[utoipa::path(post, path = "/api/v1/packages", tag = "packages",
     request_body(content = String, content_type = "application/xml", description = "An edXML package of QCVN 102:2016, any dialect."),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Resending with the same key returns the first receipt.")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Resending with the same key returns the first receipt. A key another system's package already holds is refused (409).")),
     responses(
         (status = 201, description = "Accepted and stored; one delivery per receiver.", body = Receipt),
         (status = 200, description = "Already accepted earlier; nothing stored twice.", body = Receipt),
         (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
-        (status = 403, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)),
+        (status = 403, body = super::error::ErrorBody),
+        (status = 409, description = "The Idempotency-Key is another system's; nothing stored.", body = super::error::ErrorBody),
+        (status = 422, body = super::error::ErrorBody)),
     security(("api_key" = [])))]
 pub async fn send_package(
     State(s): State<AppState>,

@@ -131,6 +131,9 @@ fn ingest_failure(op: Operation, e: &IngestError) -> Response {
         IngestError::UnknownReceivers(_) => ErrorCode::UnknownRecipient,
         IngestError::UnknownDocument { .. } => ErrorCode::NotFound,
         IngestError::NotAllowed { .. } => ErrorCode::Forbidden,
+        // The SDK never names a transport id (the hub gives one); for any other caller it is
+        // a field it set wrongly.
+        IngestError::TransportIdTaken(_) => ErrorCode::BadRequest,
         IngestError::Store(_) | IngestError::Internal(_) => ErrorCode::Internal,
     };
     fail(op, code, e)
